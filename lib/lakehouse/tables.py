@@ -1,0 +1,166 @@
+"""Table definitions: the one source of names, columns, types, partitions, formats and locations.
+
+Used by the jobs, the local catalog, deploy and the tests. Types are Hive/Spark SQL type strings so
+that this module imports no pyspark (the Lambda and deploy import it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from lakehouse.settings import BucketKind, Settings
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    bucket: BucketKind
+    prefix: str
+    format: Literal["json", "parquet"]
+    columns: tuple[Column, ...]
+    partition_keys: tuple[str, ...]
+    description: str
+
+    def location(self, settings: Settings) -> str:
+        return settings.uri(self.bucket, self.prefix)
+
+    def partition_location(self, settings: Settings, values: dict[str, str]) -> str:
+        parts = "/".join(f"{key}={values[key]}" for key in self.partition_keys)
+        return f"{self.location(settings)}/{parts}"
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        """Data columns, then partition keys: the order of the table, which insertInto relies on."""
+        return tuple(c.name for c in self.columns) + self.partition_keys
+
+    def ddl(self, with_partitions: bool = False) -> str:
+        """`name type, ...` for the data columns (and the partition keys, as STRING)."""
+        cols = [f"`{c.name}` {c.type}" for c in self.columns]
+        if with_partitions:
+            cols += [f"`{key}` string" for key in self.partition_keys]
+        return ", ".join(cols)
+
+
+def _cols(*pairs: tuple[str, str] | tuple[str, str, str]) -> tuple[Column, ...]:
+    return tuple(Column(*pair) for pair in pairs)
+
+
+BRONZE = Table(
+    name="github_events_bronze",
+    bucket="raw",
+    prefix="github/events",
+    format="json",
+    columns=_cols(
+        ("id", "string", "event id, as GitHub sent it"),
+        ("type", "string", "event type, e.g. PushEvent"),
+        ("actor", "struct<id:bigint,login:string,display_login:string,url:string,avatar_url:string>"),
+        ("repo", "struct<id:bigint,name:string,url:string>"),
+        ("org", "struct<id:bigint,login:string,url:string,avatar_url:string>"),
+        ("payload", "string", "the event payload, as JSON text"),
+        ("public", "boolean"),
+        ("created_at", "string", "ISO 8601 as GitHub sent it"),
+    ),
+    partition_keys=("ingest_dt",),
+    description="Raw GitHub events, one JSON line each, exactly as received (gzip JSON lines).",
+)
+
+SILVER = Table(
+    name="github_events_silver",
+    bucket="silver",
+    prefix="github/events_silver",
+    format="parquet",
+    columns=_cols(
+        ("event_id", "string"),
+        ("event_type", "string"),
+        ("event_date", "date", "UTC day of created_at"),
+        ("repo_name", "string"),
+        ("actor_login", "string"),
+        ("created_at", "timestamp", "UTC"),
+        ("ingest_dt", "string", "UTC day the event reached bronze"),
+        ("repo_id", "bigint"),
+        ("actor_id", "bigint"),
+        ("org_login", "string"),
+        ("is_public", "boolean"),
+    ),
+    partition_keys=("year", "month"),
+    description="Clean GitHub events, one row per event_id, partitioned by year/month of created_at.",
+)
+
+GOLD_DAILY = Table(
+    name="github_events_gold_daily",
+    bucket="gold",
+    prefix="github/events_gold_daily",
+    format="parquet",
+    columns=_cols(("event_type", "string"), ("repo_name", "string"), ("events_count", "bigint")),
+    partition_keys=("ingest_dt",),
+    description="Events per event type and repository, per ingest day.",
+)
+
+QUARANTINE = Table(
+    name="github_events_quarantine",
+    bucket="silver",
+    prefix="github/events_quarantine",
+    format="parquet",
+    columns=_cols(
+        ("raw_line", "string", "the bronze line, byte for byte (null for a corrupt object)"),
+        ("source_object", "string"),
+        ("reason", "string", "malformed_json, not_an_object, missing:<f>, bad_type:<f>, ..."),
+        ("quarantined_at", "timestamp"),
+    ),
+    partition_keys=("ingest_dt",),
+    description="Bronze lines that could not become silver rows, with the reason.",
+)
+
+RUNS = Table(
+    name="github_events_runs",
+    bucket="silver",
+    prefix="github/events_runs",
+    format="parquet",
+    columns=_cols(
+        ("run_id", "string"),
+        ("job", "string"),
+        ("started_at", "timestamp"),
+        ("finished_at", "timestamp"),
+        ("status", "string"),
+        ("input_objects", "bigint"),
+        ("lines_read", "bigint"),
+        ("silver_rows", "bigint"),
+        ("quarantined", "bigint"),
+        ("duplicates", "bigint"),
+        ("gold_days", "bigint"),
+    ),
+    partition_keys=(),
+    description="One row per job run, with its counts: lines_read = silver_rows + quarantined + duplicates.",
+)
+
+SILVER_INDEX = Table(
+    name="github_events_silver_index",
+    bucket="silver",
+    prefix="github/events_silver_index",
+    format="parquet",
+    columns=_cols(
+        ("ingest_dt", "string"),
+        ("year", "string"),
+        ("month", "string"),
+        ("run_id", "string"),
+        ("valid_rows", "bigint", "valid rows of this ingest day the run saw in this partition"),
+    ),
+    partition_keys=(),
+    description="Which silver year/month partitions hold rows of each ingest day (gold reads only those).",
+)
+
+TABLES: tuple[Table, ...] = (BRONZE, SILVER, GOLD_DAILY, QUARANTINE, RUNS, SILVER_INDEX)
+TABLES_BY_NAME = {t.name: t for t in TABLES}
+
+# Job names: the Glue job names (prefixed by env on AWS), the bookmark keys and the `job` column of runs.
+SILVER_JOB = "bronze_to_silver"
+GOLD_JOB = "silver_to_gold"
+JOBS = (SILVER_JOB, GOLD_JOB)

@@ -91,6 +91,25 @@ class Settings:
         base = f"{self.root}/{self.bucket(kind)}" if self.root is not None else f"s3://{self.bucket(kind)}"
         return f"{base}/{key}" if key else base
 
+    def resource_name(self, purpose: str) -> str:
+        """The name of an AWS resource of this environment, e.g. `lakehouse-dev-bronze_to_silver`."""
+        return f"lakehouse-{self.env}-{purpose}"
+
+    @property
+    def ingest_state_table(self) -> str:
+        """DynamoDB table holding the ingestion Lambda's state."""
+        return self.resource_name("ingest-state")
+
+    @property
+    def ingest_function(self) -> str:
+        """The ingestion Lambda's function name."""
+        return self.resource_name("ingest")
+
+    @property
+    def github_token_secret(self) -> str:
+        """Secrets Manager secret name of the GitHub token (deploy never sets its value)."""
+        return f"lakehouse/{self.env}/github-token"
+
     @property
     def metastore_dir(self) -> str:
         """Local only: the embedded Hive metastore (Derby) of this root."""

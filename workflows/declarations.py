@@ -7,7 +7,14 @@ run that overruns never collides with the daily one.
 
 from __future__ import annotations
 
-from lakehouse.tables import BRONZE, GOLD_DAILY, GOLD_JOB, QUARANTINE, SILVER, SILVER_JOB
+from lakehouse.tables import (
+    BRONZE,
+    GOLD_DAILY,
+    GOLD_JOB,
+    QUARANTINE,
+    SILVER,
+    SILVER_JOB,
+)
 
 from workflows.model import Crawler, Step, Workflow
 

@@ -7,10 +7,18 @@ from pathlib import Path
 import botocore.session
 import pytest
 from botocore.validate import ParamValidator
-
 from lakehouse.settings import Settings
 from lakehouse.tables import GOLD_JOB, SILVER_JOB
-from workflows import DAILY, HOURLY, WORKFLOWS, Step, Workflow, compile_workflow, render_docs
+
+from workflows import (
+    DAILY,
+    HOURLY,
+    WORKFLOWS,
+    Step,
+    Workflow,
+    compile_workflow,
+    render_docs,
+)
 from workflows.model import WorkflowError
 
 DOCS = Path(__file__).parents[2] / "docs" / "workflows.md"

@@ -26,7 +26,7 @@ setup(
     python_requires=">=3.11,<3.12",
     package_dir={"": "lib"},
     packages=find_packages("lib"),
-    package_data={"lakehouse": ["py.typed"]},
+    package_data={"lakehouse": ["py.typed", "log4j2.properties"]},
     install_requires=["filelock>=3.12", "tqdm>=4.66"],
     extras_require={
         "local": LOCAL,

@@ -7,8 +7,9 @@ with the UTC arrival time, so name order is arrival order; the rest makes it uni
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
+from lakehouse.errors import UserError
 from lakehouse.tables import BRONZE
 
 OBJECT_SUFFIX = ".json.gz"
@@ -17,12 +18,12 @@ _KEY_PATTERN = re.compile(r"ingest_dt=(\d{4}-\d{2}-\d{2})/([^/]+)$")
 _UNIQUE_PART = re.compile(r"^[A-Za-z0-9._-]+$")
 
 
-class LayoutError(ValueError):
+class LayoutError(UserError, ValueError):
     """A key or name does not follow the bronze layout."""
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def object_name(arrival: datetime, unique: str) -> str:
@@ -31,7 +32,7 @@ def object_name(arrival: datetime, unique: str) -> str:
         raise LayoutError("arrival time must be timezone-aware (UTC)")
     if not _UNIQUE_PART.match(unique):
         raise LayoutError(f"object name part {unique!r} may hold only letters, digits, '.', '_' and '-'")
-    return f"{arrival.astimezone(timezone.utc).strftime(_ARRIVAL_FORMAT)}-{unique}{OBJECT_SUFFIX}"
+    return f"{arrival.astimezone(UTC).strftime(_ARRIVAL_FORMAT)}-{unique}{OBJECT_SUFFIX}"
 
 
 def partition_prefix(ingest_dt: date | str) -> str:

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from lakehouse.errors import UserError
+
 ENV_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,20}$")
 LOCAL_ENV = "local"
 DEFAULT_ROOT = ".lakehouse"
@@ -17,7 +19,7 @@ BucketKind = Literal["raw", "silver", "gold", "artifacts", "athena"]
 BUCKET_KINDS: tuple[BucketKind, ...] = ("raw", "silver", "gold", "artifacts", "athena")
 
 
-class SettingsError(ValueError):
+class SettingsError(UserError, ValueError):
     """A setting is invalid; the message says how to fix it."""
 
 

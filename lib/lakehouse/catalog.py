@@ -1,0 +1,55 @@
+"""The catalog side of a run: create the database and tables, register partitions.
+
+Tables are Hive-format (`STORED AS PARQUET`), like those the Glue API creates; bronze is an external
+JSON table. Statements are Spark SQL, so the same code runs against the embedded metastore and the
+Glue Data Catalog.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pyspark.sql import SparkSession
+
+from lakehouse.settings import Settings
+from lakehouse.tables import BRONZE, TABLES, Table
+
+
+def qualified(settings: Settings, table: Table) -> str:
+    return f"`{settings.database}`.`{table.name}`"
+
+
+def create_table_sql(settings: Settings, table: Table) -> str:
+    """CREATE TABLE IF NOT EXISTS for one table definition."""
+    location = table.location(settings)
+    comment = table.description.replace("'", "\\'")
+    if table.format == "json":
+        keys = ", ".join(table.partition_keys)
+        return (
+            f"CREATE TABLE IF NOT EXISTS {qualified(settings, table)} ({table.ddl(with_partitions=True)}) "
+            f"USING json PARTITIONED BY ({keys}) COMMENT '{comment}' LOCATION '{location}'"
+        )
+    partitioned = ""
+    if table.partition_keys:
+        partitioned = "PARTITIONED BY (" + ", ".join(f"`{key}` string" for key in table.partition_keys) + ") "
+    return (
+        f"CREATE TABLE IF NOT EXISTS {qualified(settings, table)} ({table.ddl()}) COMMENT '{comment}' "
+        f"{partitioned}STORED AS PARQUET LOCATION '{location}' TBLPROPERTIES ('parquet.compression'='SNAPPY')"
+    )
+
+
+def ensure_tables(spark: SparkSession, settings: Settings) -> None:
+    """The database and every table of the lake, created where missing (never altered)."""
+    spark.sql(f"CREATE DATABASE IF NOT EXISTS `{settings.database}`")
+    for table in TABLES:
+        spark.sql(create_table_sql(settings, table))
+
+
+def register_bronze_partitions(spark: SparkSession, settings: Settings, days: Iterable[str]) -> None:
+    """Register bronze `ingest_dt` partitions (idempotent): the writers put objects there, not Spark."""
+    specs = [
+        f"PARTITION (ingest_dt='{day}') LOCATION '{BRONZE.partition_location(settings, {'ingest_dt': day})}'"
+        for day in sorted(set(days))
+    ]
+    if specs:
+        spark.sql(f"ALTER TABLE {qualified(settings, BRONZE)} ADD IF NOT EXISTS " + " ".join(specs))

@@ -1,0 +1,152 @@
+"""The `lakehouse` command: ingest, run, query, status, bookmark, demo (and deploy from a checkout).
+
+The forms documented in the README are a contract. Every error the user can fix is one line on
+stderr and a non-zero exit; the result of `query` is the only thing on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from lakehouse import __version__
+from lakehouse.bookmarks import BookmarkOption
+from lakehouse.errors import UserError
+from lakehouse.settings import ROOT_ENV_VAR, Settings
+from lakehouse.tables import GOLD_JOB, JOBS, SILVER_JOB
+
+log = logging.getLogger("lakehouse")
+
+RUN_TARGETS = {"silver": (SILVER_JOB,), "gold": (GOLD_JOB,), "all": (SILVER_JOB, GOLD_JOB)}
+EXIT_USER_ERROR = 2
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day: use YYYY-MM-DD") from e
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lakehouse", description="A lake of GitHub events: bronze, silver, gold.")
+    parser.add_argument("--root", help=f"local data root (default: ${ROOT_ENV_VAR}, else ./.lakehouse)")
+    parser.add_argument("--version", action="version", version=f"lakehouse {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ingest = commands.add_parser("ingest", help="put events into bronze")
+    sources = ingest.add_subparsers(dest="source", required=True, metavar="SOURCE")
+    files = sources.add_parser("files", help="copy event files (JSON lines, gzip or not; JSON arrays) into bronze")
+    files.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    files.add_argument("--ingest-dt", type=_day, help="bronze partition day (default: today, UTC)")
+    files.set_defaults(handler=_ingest_files)
+    _register_more_sources(sources)
+
+    run = commands.add_parser("run", help="run the jobs: silver (bronze→silver), gold (silver→gold) or all")
+    run.add_argument("target", choices=sorted(RUN_TARGETS))
+    run.add_argument("--bookmark", choices=["enable", "disable", "pause"], default="enable")
+    run.add_argument("--json", action="store_true", help="print each run's counts as one JSON object")
+    run.set_defaults(handler=_run)
+
+    query = commands.add_parser("query", help="Spark SQL against the catalog (table names unqualified)")
+    query.add_argument("sql")
+    query.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    query.set_defaults(handler=_query)
+
+    status = commands.add_parser("status", help="tables, bookmarks and last runs")
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(handler=_status)
+
+    bookmark = commands.add_parser("bookmark", help="show or reset a job's bookmark")
+    bookmark.add_argument("action", choices=["show", "reset"])
+    bookmark.add_argument("job", choices=JOBS)
+    bookmark.set_defaults(handler=_bookmark)
+
+    demo = commands.add_parser("demo", help="load the bundled GH Archive sample, run silver and gold, show the lake")
+    demo.add_argument("--sample", type=Path, action="append", help="event file to load (repeatable)")
+    demo.set_defaults(handler=_demo)
+
+    deploy = commands.add_parser("deploy", help="plan, apply or destroy the AWS deployment (from a checkout)")
+    deploy.add_argument("deploy_args", nargs=argparse.REMAINDER)
+    deploy.set_defaults(handler=_deploy)
+    return parser
+
+
+def _register_more_sources(sources: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """The API poller and the GH Archive backfill add their own `ingest` sources."""
+    try:
+        from lakehouse.ingest.commands import register
+    except ImportError:
+        return
+    register(sources)
+
+
+def _ingest_files(args: argparse.Namespace, settings: Settings) -> int:
+    from lakehouse.commands.ingest import ingest_files
+
+    return ingest_files(settings, args.paths, args.ingest_dt)
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from lakehouse.commands.run import run_jobs
+
+    return run_jobs(settings, RUN_TARGETS[args.target], BookmarkOption.parse(args.bookmark), args.json)
+
+
+def _query(args: argparse.Namespace, settings: Settings) -> int:
+    from lakehouse.commands.query import query
+
+    return query(settings, args.sql, args.format)
+
+
+def _status(args: argparse.Namespace, settings: Settings) -> int:
+    from lakehouse.commands.status import status
+
+    return status(settings, args.json)
+
+
+def _bookmark(args: argparse.Namespace, settings: Settings) -> int:
+    from lakehouse.commands.bookmark import bookmark
+
+    return bookmark(settings, args.action, args.job)
+
+
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    from lakehouse.commands.demo import demo
+
+    return demo(settings, args.sample)
+
+
+def _deploy(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        from deploy.cli import main as deploy_main
+    except ImportError as e:
+        raise UserError("deploy runs from a checkout of the repository: run `python -m deploy` there") from e
+    return int(deploy_main(args.deploy_args))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.local(args.root)
+        return int(args.handler(args, settings))
+    except UserError as e:
+        print(f"lakehouse: {e}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("lakehouse: interrupted", file=sys.stderr)
+        return 130
+
+
+def print_json(value: object) -> None:
+    print(json.dumps(value, ensure_ascii=False, default=str))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The implementations of the `lakehouse` commands (imported lazily by the parser)."""

@@ -1,0 +1,39 @@
+"""`lakehouse run silver|gold|all`."""
+
+from __future__ import annotations
+
+import logging
+
+from lakehouse.bookmarks import BookmarkOption
+from lakehouse.cli import print_json
+from lakehouse.commands.session import lake_session
+from lakehouse.jobs.run import run_job
+from lakehouse.jobs.runs import RunReport
+from lakehouse.runtime.local import LocalRuntime
+from lakehouse.settings import Settings
+
+log = logging.getLogger("lakehouse")
+
+
+def describe(report: RunReport) -> str:
+    """A run's counts in one line."""
+    if report.job.endswith("gold"):
+        return f"{report.job}: recomputed {report.gold_days} day(s) of gold from {report.input_objects} silver partition(s)"
+    reasons = ", ".join(f"{r} {n}" for r, n in report.quarantined_by_reason.items()) or "none"
+    return (
+        f"{report.job}: {report.lines_read} lines from {report.input_objects} object(s) -> "
+        f"{report.silver_rows} new silver rows, {report.duplicates} duplicates, "
+        f"{report.quarantined} quarantined ({reasons})"
+    )
+
+
+def run_jobs(settings: Settings, jobs: tuple[str, ...], option: BookmarkOption, as_json: bool) -> int:
+    with lake_session(settings) as spark:
+        for job in jobs:
+            log.info("running %s ...", job)
+            report = run_job(LocalRuntime.create(spark, settings, job, option))
+            if as_json:
+                print_json(report.as_json())
+            else:
+                print(describe(report))
+    return 0

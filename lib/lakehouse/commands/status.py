@@ -1,0 +1,71 @@
+"""`lakehouse status [--json]`: per table rows, partitions and newest partition; bookmarks; last runs.
+
+JSON keys: `root`, `database`; `tables`: {name: {`rows`, `partitions` (null when unpartitioned),
+`newest_partition` (e.g. `ingest_dt=2015-01-01`, or null), `location`}}; `bookmarks`: {job: {source:
+files processed}}; `last_runs`: the 5 latest rows of github_events_runs, newest first.
+"""
+
+from __future__ import annotations
+
+from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
+
+from lakehouse.bookmarks import Bookmark, BookmarkOption
+from lakehouse.catalog import qualified
+from lakehouse.cli import print_json
+from lakehouse.commands.query import print_table, records
+from lakehouse.commands.session import lake_session
+from lakehouse.runtime.local import bookmark_path
+from lakehouse.settings import Settings
+from lakehouse.tables import JOBS, RUNS, TABLES, Table
+
+LAST_RUNS = 5
+
+
+def table_status(spark: SparkSession, settings: Settings, table: Table) -> dict[str, object]:
+    name = qualified(settings, table)
+    partitions = None
+    newest = None
+    if table.partition_keys:
+        values = sorted(row[0] for row in spark.sql(f"SHOW PARTITIONS {name}").collect())
+        partitions = len(values)
+        newest = values[-1] if values else None
+    return {
+        "rows": spark.table(name).count(),
+        "partitions": partitions,
+        "newest_partition": newest,
+        "location": table.location(settings),
+    }
+
+
+def collect_status(spark: SparkSession, settings: Settings) -> dict[str, object]:
+    runs = spark.table(qualified(settings, RUNS)).orderBy(F.col("started_at").desc()).limit(LAST_RUNS)
+    return {
+        "root": settings.root,
+        "database": settings.database,
+        "tables": {t.name: table_status(spark, settings, t) for t in TABLES},
+        "bookmarks": {job: Bookmark.load(bookmark_path(settings, job), BookmarkOption.ENABLE).summary() for job in JOBS},
+        "last_runs": list(records(runs)),
+    }
+
+
+def status(settings: Settings, as_json: bool) -> int:
+    with lake_session(settings) as spark:
+        state = collect_status(spark, settings)
+    if as_json:
+        print_json(state)
+        return 0
+    print(f"lake at {state['root']} (database {state['database']})\n")
+    tables = state["tables"]
+    assert isinstance(tables, dict)
+    rows = [{"table": name, **{k: v for k, v in info.items() if k != "location"}} for name, info in tables.items()]
+    print_table(["table", "rows", "partitions", "newest_partition"], rows)
+    print("\nbookmarks:")
+    for job, sources in state["bookmarks"].items():  # type: ignore[attr-defined]
+        print(f"  {job}: " + (", ".join(f"{s} {n} file(s)" for s, n in sources.items()) or "none"))
+    print("\nlast runs:")
+    last = state["last_runs"]
+    assert isinstance(last, list)
+    if last:
+        print_table(["run_id", "status", "lines_read", "silver_rows", "quarantined", "duplicates", "gold_days"], last)
+    return 0

@@ -1,0 +1,5 @@
+"""The base of every error that is the user's to fix: the command line prints its message in one line."""
+
+
+class UserError(Exception):
+    """Something the user can fix; the message says what was wrong and how to fix it."""

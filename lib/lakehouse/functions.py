@@ -1,0 +1,28 @@
+"""Column functions (Column -> Column) used by the transforms."""
+
+from __future__ import annotations
+
+from pyspark.sql import Column
+from pyspark.sql import functions as F
+
+# GitHub writes ISO 8601 date-times: `2015-01-01T15:00:00Z`, `...T00:00:00.00001Z`, `...T01:00:01-07:00`.
+_ISO_DATE_TIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$"
+
+
+def parse_timestamp(text: Column) -> Column:
+    """An ISO 8601 date-time with a zone or offset, as a UTC timestamp; null if it is anything else."""
+    trimmed = F.trim(text)
+    return F.when(F.regexp_like(trimmed, F.lit(_ISO_DATE_TIME)), trimmed.cast("timestamp"))
+
+
+def ingest_dt_of(object_path: Column) -> Column:
+    """The `ingest_dt=YYYY-MM-DD` partition value in a bronze object's path."""
+    return F.regexp_extract(object_path, r"ingest_dt=(\d{4}-\d{2}-\d{2})/", 1)
+
+
+def year_of(ts: Column) -> Column:
+    return F.date_format(ts, "yyyy")
+
+
+def month_of(ts: Column) -> Column:
+    return F.date_format(ts, "MM")

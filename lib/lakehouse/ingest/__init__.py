@@ -1,0 +1,1 @@
+"""Getting events into bronze: files, the GitHub Events API, GH Archive. Imports no pyspark."""

@@ -1,0 +1,1 @@
+"""Jobs: find new input, read raw lines, transform (pure), write, register, record the run, commit."""

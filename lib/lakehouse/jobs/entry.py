@@ -1,0 +1,106 @@
+"""The Glue entry point: job arguments become a typed dataclass once, at the edge, then one run.
+
+`glue_jobs/*.py` call `main(job, sys.argv)`. Nothing happens at import time; awsglue is imported
+only inside `from_sys_argv`, so this module imports without the Glue jar.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from lakehouse.bookmarks import BookmarkOption
+from lakehouse.errors import UserError
+from lakehouse.settings import Settings
+
+log = logging.getLogger(__name__)
+
+OPTIONAL = ("runtime", "root", "bucket_suffix")
+
+
+class JobArgumentError(UserError, ValueError):
+    """The job's arguments are wrong; the message says how to fix them."""
+
+
+@dataclass(frozen=True)
+class JobArgs:
+    job_name: str
+    env: str
+    runtime: Literal["glue", "local"]
+    bookmark: BookmarkOption
+    root: str | None = None
+    bucket_suffix: str = ""
+    job_run_id: str | None = None
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, str | None]) -> JobArgs:
+        """From getResolvedOptions' dict. The runtime defaults to glue only when Glue started the job."""
+        runtime = options.get("runtime") or ("glue" if options.get("JOB_RUN_ID") else "local")
+        if runtime not in ("glue", "local"):
+            raise JobArgumentError(f"--runtime {runtime!r} is not valid: use glue or local")
+        try:
+            bookmark = BookmarkOption.parse(options.get("job_bookmark_option") or BookmarkOption.DISABLE.value)
+        except ValueError as e:
+            raise JobArgumentError(str(e)) from e
+        return cls(
+            job_name=str(options["JOB_NAME"]),
+            env=str(options["env"]),
+            runtime=runtime,  # type: ignore[arg-type]
+            bookmark=bookmark,
+            root=options.get("root"),
+            bucket_suffix=options.get("bucket_suffix") or "",
+            job_run_id=options.get("JOB_RUN_ID"),
+        )
+
+    @classmethod
+    def from_sys_argv(cls, argv: list[str]) -> JobArgs:
+        """Parse with awsglue's getResolvedOptions, full option names, optional ones only when given."""
+        from awsglue.utils import GlueArgumentError, getResolvedOptions
+
+        wanted = ["JOB_NAME", "env"] + [name for name in OPTIONAL if f"--{name}" in argv]
+        try:
+            return cls.from_options(getResolvedOptions(argv, wanted))
+        except GlueArgumentError as e:
+            raise JobArgumentError(f"{e} (a job takes --JOB_NAME NAME --env ENV)") from e
+
+    def settings(self) -> Settings:
+        if self.runtime == "local":
+            return Settings.local(self.root, env=self.env)
+        return Settings(env=self.env, bucket_suffix=self.bucket_suffix)
+
+
+def run(job: str, args: JobArgs) -> dict[str, object]:
+    """Build the runtime the arguments ask for and run the job once; returns the run's report."""
+    from lakehouse.jobs.run import run_job
+
+    settings = args.settings()
+    if args.runtime == "glue":
+        from lakehouse.runtime.glue import GlueRuntime
+
+        glue = GlueRuntime.create(settings, job, args)
+        return run_job(glue, args.job_run_id).as_json()
+    from lakehouse.runtime.local import LocalRuntime, local_spark, root_lock
+
+    with root_lock(settings):
+        spark = local_spark(settings, app_name=args.job_name)
+        try:
+            return run_job(LocalRuntime.create(spark, settings, job, args.bookmark)).as_json()
+        finally:
+            spark.stop()
+
+
+def main(job: str, argv: list[str]) -> int:
+    """Entry of a Glue script: one line on stderr and exit 2 for wrong arguments."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        args = JobArgs.from_sys_argv(argv)
+        report = run(job, args)
+    except UserError as e:
+        print(f"{job}: {e}", file=sys.stderr)
+        return 2
+    log.info("run finished: %s", json.dumps(report, default=str))
+    return 0

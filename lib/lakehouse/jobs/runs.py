@@ -1,0 +1,57 @@
+"""The record of a job run: its counts, as one row of `github_events_runs`."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+from pyspark.sql import SparkSession
+
+from lakehouse.catalog import qualified
+from lakehouse.schemas import table_schema
+from lakehouse.settings import Settings
+from lakehouse.tables import RUNS
+
+SUCCEEDED = "succeeded"
+FAILED = "failed"
+
+
+def new_run_id(job: str, started_at: datetime) -> str:
+    return f"{job}-{started_at:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+
+
+@dataclass
+class RunReport:
+    """What a run did. The fields up to `gold_days` are the columns of `github_events_runs`."""
+
+    run_id: str
+    job: str
+    started_at: datetime
+    finished_at: datetime | None = None
+    status: str = FAILED
+    input_objects: int = 0
+    lines_read: int = 0
+    silver_rows: int = 0
+    quarantined: int = 0
+    duplicates: int = 0
+    gold_days: int = 0
+    quarantined_by_reason: dict[str, int] = field(default_factory=dict)
+    days: list[str] = field(default_factory=list)
+
+    def row(self) -> tuple[object, ...]:
+        values = asdict(self)
+        return tuple(values[name] for name in RUNS.column_names)
+
+    def as_json(self) -> dict[str, object]:
+        values = asdict(self)
+        for key in ("started_at", "finished_at"):
+            stamp = values[key]
+            values[key] = stamp.isoformat().replace("+00:00", "Z") if stamp else None
+        return values
+
+
+def record_run(spark: SparkSession, settings: Settings, report: RunReport) -> None:
+    """Append the run's row to `github_events_runs` (one small file per run)."""
+    row = spark.createDataFrame([report.row()], table_schema(RUNS)).coalesce(1)
+    row.write.insertInto(qualified(settings, RUNS))

@@ -1,0 +1,1 @@
+"""Runtime adapters: where a job finds new input, how it reads raw lines, and which catalog it uses."""

@@ -1,0 +1,47 @@
+"""What a job needs from its runtime, the same on AWS Glue and locally."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from pyspark.sql import DataFrame, SparkSession
+
+from lakehouse.settings import Settings
+
+
+@dataclass(frozen=True)
+class BronzeInput:
+    """New bronze input: its raw lines (`value`, `source_object`) and the objects that could not be read.
+
+    `line_counts` holds, per readable object, the lines counted while checking it (empty where the
+    runtime cannot check objects before Spark reads them); the job reconciles them with what Spark read.
+    """
+
+    lines: DataFrame
+    corrupt_objects: tuple[str, ...]
+    line_counts: dict[str, int]
+
+
+class Runtime(Protocol):
+    """One job run's access to Spark, new input (behind bookmarks) and the catalog."""
+
+    spark: SparkSession
+    settings: Settings
+    job: str
+
+    def read_new_bronze(self) -> BronzeInput:
+        """Raw lines of the bronze objects this job has not processed yet."""
+        ...
+
+    def read_new_silver_index(self) -> DataFrame:
+        """Rows of the silver index this job has not processed yet."""
+        ...
+
+    def commit(self) -> None:
+        """Remember the input of this run (after every write succeeded)."""
+        ...
+
+
+class JobError(RuntimeError):
+    """A job cannot go on; the message says why."""

@@ -1,0 +1,36 @@
+"""Spark schemas, derived from the table definitions (the one source of column names and types)."""
+
+from __future__ import annotations
+
+from pyspark.sql import types as T
+
+from lakehouse.tables import Table
+
+# Only the fields of a raw event that silver needs: from_json skips the rest (payload included).
+EVENT_SCHEMA = T.StructType(
+    [
+        T.StructField("id", T.StringType()),
+        T.StructField("type", T.StringType()),
+        T.StructField("actor", T.StructType([T.StructField("id", T.LongType()), T.StructField("login", T.StringType())])),
+        T.StructField("repo", T.StructType([T.StructField("id", T.LongType()), T.StructField("name", T.StringType())])),
+        T.StructField("org", T.StructType([T.StructField("login", T.StringType())])),
+        T.StructField("public", T.BooleanType()),
+        T.StructField("created_at", T.StringType()),
+        T.StructField("_corrupt_record", T.StringType()),
+    ]
+)
+
+# The same fields with every value kept as its JSON text: tells a wrong type from malformed JSON.
+EVENT_TEXT_SCHEMA = T.StructType(
+    [T.StructField(f.name, T.StringType()) for f in EVENT_SCHEMA.fields]
+)
+NESTED_TEXT_SCHEMA = T.StructType(
+    [T.StructField("id", T.StringType()), T.StructField("login", T.StringType()), T.StructField("name", T.StringType())]
+)
+
+
+def table_schema(table: Table, with_partitions: bool = True) -> T.StructType:
+    """The Spark schema of a table: data columns, then partition keys (STRING), in table order."""
+    parsed = T._parse_datatype_string(table.ddl(with_partitions=with_partitions))
+    assert isinstance(parsed, T.StructType)
+    return parsed

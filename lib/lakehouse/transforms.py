@@ -1,0 +1,101 @@
+"""DataFrame transforms: pure, DataFrame in and DataFrame out, no I/O."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pyspark.sql import DataFrame, Window
+from pyspark.sql import functions as F
+
+from lakehouse.functions import ingest_dt_of, month_of, parse_timestamp, year_of
+from lakehouse.schemas import EVENT_SCHEMA
+from lakehouse.tables import GOLD_DAILY, QUARANTINE, SILVER
+from lakehouse.validation import CORRUPT_OBJECT, quarantine_reason
+
+# The columns of a classified line: every silver column, plus what quarantine and dedup need.
+RAW_LINE = "raw_line"
+SOURCE_OBJECT = "source_object"
+REASON = "reason"
+# What identifies a quarantined line across attempts at the same object.
+QUARANTINE_KEYS = [SOURCE_OBJECT, RAW_LINE]
+_JSON_OPTIONS = {"mode": "PERMISSIVE", "columnNameOfCorruptRecord": "_corrupt_record"}
+
+
+def classify_lines(lines: DataFrame, max_line_bytes: int) -> DataFrame:
+    """Raw bronze lines (`value`, `source_object`) to parsed rows with a quarantine `reason` (null: valid)."""
+    event = F.from_json(F.col("value"), EVENT_SCHEMA, _JSON_OPTIONS)
+    parsed = lines.select(
+        F.col("value").alias(RAW_LINE),
+        F.col(SOURCE_OBJECT),
+        ingest_dt_of(F.col(SOURCE_OBJECT)).alias("ingest_dt"),
+        F.when(F.octet_length("value") <= max_line_bytes, event).alias("event"),
+    )
+    created_at = parse_timestamp(F.col("event.created_at"))
+    return parsed.select(
+        RAW_LINE,
+        SOURCE_OBJECT,
+        F.col("event.id").alias("event_id"),
+        F.col("event.type").alias("event_type"),
+        F.to_date(created_at).alias("event_date"),
+        F.col("event.repo.name").alias("repo_name"),
+        F.col("event.actor.login").alias("actor_login"),
+        created_at.alias("created_at"),
+        "ingest_dt",
+        F.col("event.repo.id").alias("repo_id"),
+        F.col("event.actor.id").alias("actor_id"),
+        F.col("event.org.login").alias("org_login"),
+        F.col("event.public").alias("is_public"),
+        year_of(created_at).alias("year"),
+        month_of(created_at).alias("month"),
+        quarantine_reason(F.col(RAW_LINE), F.col("event"), created_at, max_line_bytes).alias(REASON),
+    )
+
+
+def corrupt_objects(objects: DataFrame) -> DataFrame:
+    """Objects (`source_object`) that could not be read whole, as one classified row each."""
+    types = {c.name: c.type for c in SILVER.columns} | {key: "string" for key in SILVER.partition_keys}
+    columns = [
+        ingest_dt_of(F.col(SOURCE_OBJECT)).alias(name) if name == "ingest_dt" else F.lit(None).cast(types[name]).alias(name)
+        for name in SILVER.column_names
+    ]
+    return objects.select(
+        F.lit(None).cast("string").alias(RAW_LINE), SOURCE_OBJECT, *columns, F.lit(CORRUPT_OBJECT).alias(REASON)
+    )
+
+
+def valid_rows(classified: DataFrame) -> DataFrame:
+    return classified.where(F.col(REASON).isNull())
+
+
+def quarantine_rows(classified: DataFrame, quarantined_at: datetime) -> DataFrame:
+    """The quarantined lines in the quarantine table's column order."""
+    stamped = classified.where(F.col(REASON).isNotNull()).withColumn(
+        "quarantined_at", F.lit(quarantined_at).cast("timestamp")
+    )
+    return stamped.select(*QUARANTINE.column_names)
+
+
+def first_copy_per_event(valid: DataFrame) -> DataFrame:
+    """One row per event_id: the first by (ingest_dt, object name, raw line), as DESIGN.md invariant 3 says."""
+    first = Window.partitionBy("event_id").orderBy("ingest_dt", SOURCE_OBJECT, RAW_LINE)
+    return valid.withColumn("_copy", F.row_number().over(first)).where(F.col("_copy") == 1).drop("_copy")
+
+
+def not_in(rows: DataFrame, existing: DataFrame, keys: list[str]) -> DataFrame:
+    """Rows whose keys are not in `existing` (null-safe), e.g. events already in silver."""
+    condition = [rows[key].eqNullSafe(existing[key]) for key in keys]
+    return rows.join(existing.select(keys).distinct(), on=condition, how="left_anti")
+
+
+def to_silver(rows: DataFrame) -> DataFrame:
+    """The silver table's columns, in table order (insertInto matches by position)."""
+    return rows.select(*SILVER.column_names)
+
+
+def gold_daily(silver: DataFrame) -> DataFrame:
+    """Events per (event_type, repo_name) per ingest day, in the gold table's column order."""
+    return (
+        silver.groupBy("ingest_dt", "event_type", "repo_name")
+        .agg(F.count(F.lit(1)).alias("events_count"))
+        .select(*GOLD_DAILY.column_names)
+    )

@@ -1,0 +1,79 @@
+"""Quarantine reasons: why a raw line cannot become a silver row, as short codes (DESIGN.md)."""
+
+from __future__ import annotations
+
+from pyspark.sql import Column
+from pyspark.sql import functions as F
+
+from lakehouse.schemas import EVENT_TEXT_SCHEMA, NESTED_TEXT_SCHEMA
+
+MALFORMED_JSON = "malformed_json"
+NOT_AN_OBJECT = "not_an_object"
+BAD_TIMESTAMP = "bad_timestamp"
+CORRUPT_OBJECT = "corrupt_object"
+LINE_TOO_LARGE = "line_too_large"
+
+
+def missing(field: str) -> str:
+    return f"missing:{field}"
+
+
+def bad_type(field: str) -> str:
+    return f"bad_type:{field}"
+
+
+# Fields a silver row cannot do without, in the order they are checked.
+REQUIRED = ("id", "type", "created_at", "actor.login", "repo.name")
+# Every typed field, top-level structs first, in the order a wrong type is reported.
+TYPED = ("id", "type", "actor", "repo", "org", "public", "created_at", "actor.id", "actor.login", "repo.id", "repo.name", "org.login")
+
+_JSON_OPTIONS = {"mode": "PERMISSIVE", "columnNameOfCorruptRecord": "_corrupt_record"}
+
+
+def _typed(event: Column, path: str) -> Column:
+    parent, _, child = path.partition(".")
+    return event[parent][child] if child else event[parent]
+
+
+def _as_text(value: Column, path: str) -> Column:
+    """The JSON text of a field as written in the line (null when absent or null)."""
+    text = F.from_json(value, EVENT_TEXT_SCHEMA, _JSON_OPTIONS)
+    parent, _, child = path.partition(".")
+    if not child:
+        return text[parent]
+    return F.from_json(text[parent], NESTED_TEXT_SCHEMA, _JSON_OPTIONS)[child]
+
+
+def _first_bad_type(value: Column, event: Column) -> Column:
+    """`bad_type:<field>` for the first field whose JSON value does not fit its type, else malformed."""
+    reason = F.lit(MALFORMED_JSON)
+    for path in reversed(TYPED):
+        does_not_fit = _typed(event, path).isNull() & _as_text(value, path).isNotNull()
+        reason = F.when(does_not_fit, F.lit(bad_type(path))).otherwise(reason)
+    return reason
+
+
+def _is_json_value(value: Column) -> Column:
+    """True when the line is one JSON value of any kind (an array, a string, a number, null)."""
+    wrapped = F.from_json(F.concat(F.lit('{"v":'), value, F.lit("}")), "v string, _corrupt_record string", _JSON_OPTIONS)
+    return wrapped.isNotNull() & wrapped["_corrupt_record"].isNull()
+
+
+def quarantine_reason(value: Column, event: Column, created_at: Column, max_line_bytes: int) -> Column:
+    """The reason a parsed line is quarantined, or null when it is a valid event.
+
+    `event` is from_json(value, EVENT_SCHEMA) and `created_at` the parsed timestamp. The costly
+    diagnostics run only for lines that already failed, since CASE evaluates its branches lazily.
+    """
+    looks_like_object = F.regexp_like(value, F.lit(r"^\s*\{"))
+    ends_like_object = F.regexp_like(value, F.lit(r"\}\s*$"))
+    unparsed = event.isNull() | event["_corrupt_record"].isNotNull()
+    reason = (
+        F.when(F.octet_length(value) > max_line_bytes, F.lit(LINE_TOO_LARGE))
+        .when(~looks_like_object & _is_json_value(value), F.lit(NOT_AN_OBJECT))
+        .when(~looks_like_object | ~ends_like_object, F.lit(MALFORMED_JSON))
+        .when(unparsed, _first_bad_type(value, event))
+    )
+    for path in REQUIRED:
+        reason = reason.when(_typed(event, path).isNull(), F.lit(missing(path)))
+    return reason.when(created_at.isNull(), F.lit(BAD_TIMESTAMP))

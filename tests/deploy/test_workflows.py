@@ -7,9 +7,9 @@ from pathlib import Path
 import botocore.session
 import pytest
 from botocore.validate import ParamValidator
+
 from lakehouse.settings import Settings
 from lakehouse.tables import GOLD_JOB, SILVER_JOB
-
 from workflows import (
     DAILY,
     HOURLY,
@@ -28,7 +28,9 @@ TAGS = {"lakehouse:env": "dev"}
 
 def _validate(operation: str, request: dict[str, object]) -> None:
     model = botocore.session.get_session().get_service_model("glue")
-    report = ParamValidator().validate(request, model.operation_model(operation).input_shape)
+    shape = model.operation_model(operation).input_shape
+    assert shape is not None
+    report = ParamValidator().validate(request, shape)
     assert not report.has_errors(), report.generate_report()
 
 

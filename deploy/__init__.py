@@ -1,0 +1,1 @@
+"""Build, upload and create/update every AWS resource of one environment, idempotently."""

@@ -1,0 +1,81 @@
+"""The Athena workgroup: results in the athena bucket with SSE-KMS, enforced, a per-query scan cutoff."""
+
+from __future__ import annotations
+
+from botocore.exceptions import ClientError
+
+from deploy import tags as t
+from deploy.context import Context
+from deploy.errors import error_code
+from deploy.resource import Resource, State
+
+ENGINE = "Athena engine version 3"
+
+
+class WorkGroup(Resource):
+    kind = "athena-workgroup"
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx, ctx.workgroup)
+        self.athena = ctx.clients("athena")
+        self.arn = ctx.arn("athena", f"workgroup/{self.name}")
+
+    def result_configuration(self) -> State:
+        encryption = {"EncryptionOption": "SSE_KMS", "KmsKey": self.ctx.key_arn}
+        return {"OutputLocation": self.ctx.athena_results_uri, "EncryptionConfiguration": encryption}
+
+    def desired(self) -> State:
+        return {
+            "Description": f"lakehouse {self.ctx.settings.env}: analysts' queries",
+            "State": "ENABLED",
+            "ResultConfiguration": self.result_configuration(),
+            "EnforceWorkGroupConfiguration": True,
+            "PublishCloudWatchMetricsEnabled": True,
+            "BytesScannedCutoffPerQuery": self.ctx.config.athena_bytes_scanned_cutoff,
+            "EngineVersion": ENGINE,
+            "Tags": self.ctx.tags,
+        }
+
+    def read(self) -> State | None:
+        try:
+            found = self.athena.get_work_group(WorkGroup=self.name)["WorkGroup"]
+        except ClientError as e:
+            if error_code(e) == "InvalidRequestException" and "not found" in str(e).lower():
+                return None
+            raise
+        conf = found.get("Configuration", {})
+        keys = ("ResultConfiguration", "EnforceWorkGroupConfiguration", "PublishCloudWatchMetricsEnabled",
+                "BytesScannedCutoffPerQuery")  # fmt: skip
+        state = {k: conf.get(k) for k in keys}
+        state["EngineVersion"] = conf.get("EngineVersion", {}).get("SelectedEngineVersion")
+        tags = self.athena.list_tags_for_resource(ResourceARN=self.arn)["Tags"]
+        return {"Description": found.get("Description"), "State": found.get("State"), **state,
+                "Tags": t.from_list(tags)}  # fmt: skip
+
+    def _configuration(self, desired: State) -> State:
+        return {
+            "EnforceWorkGroupConfiguration": desired["EnforceWorkGroupConfiguration"],
+            "PublishCloudWatchMetricsEnabled": desired["PublishCloudWatchMetricsEnabled"],
+            "BytesScannedCutoffPerQuery": desired["BytesScannedCutoffPerQuery"],
+            "EngineVersion": {"SelectedEngineVersion": desired["EngineVersion"]},
+        }
+
+    def create(self, desired: State) -> None:
+        configuration = {**self._configuration(desired), "ResultConfiguration": desired["ResultConfiguration"]}
+        self.athena.create_work_group(
+            Name=self.name, Description=desired["Description"], Configuration=configuration,
+            Tags=t.to_list(desired["Tags"]),
+        )  # fmt: skip
+
+    def update(self, desired: State, current: State, fields: tuple[str, ...]) -> None:
+        if set(fields) - {"Tags"}:
+            updates = {**self._configuration(desired), "ResultConfigurationUpdates": desired["ResultConfiguration"]}
+            self.athena.update_work_group(
+                WorkGroup=self.name, Description=desired["Description"], State=desired["State"],
+                ConfigurationUpdates=updates,
+            )  # fmt: skip
+        if "Tags" in fields:
+            self.athena.tag_resource(ResourceARN=self.arn, Tags=t.to_list(desired["Tags"]))
+
+    def delete(self, current: State) -> None:
+        self.athena.delete_work_group(WorkGroup=self.name, RecursiveDeleteOption=True)

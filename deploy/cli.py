@@ -1,0 +1,109 @@
+"""`python -m deploy plan|apply|destroy --env ENV [--region R] [--profile P] [--bucket-suffix S]`.
+
+Errors a user can fix (a missing profile or region, an invalid env, a denied action) are one line
+on stderr and a non-zero exit, never a stack trace.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError, ProfileNotFound
+
+from deploy import engine
+from deploy.build import Release, build_release
+from deploy.context import Clients, Context, DeployConfig
+from deploy.errors import DeployError, describe_client_error
+from deploy.resource import Change
+from deploy.stack import stack
+from lakehouse.settings import Settings, SettingsError, validate_env
+
+Out = Callable[[str], None]
+COMMANDS = ("plan", "apply", "destroy")
+
+
+@dataclass(frozen=True)
+class Options:
+    command: str
+    env: str
+    region: str | None = None
+    profile: str | None = None
+    bucket_suffix: str | None = None
+    delete_data: bool = False
+    dry_run: bool = False
+
+
+def parse(argv: Sequence[str]) -> Options:
+    parser = argparse.ArgumentParser(prog="python -m deploy", description="Deploy the lakehouse to AWS.")
+    parser.add_argument("command", choices=COMMANDS, help="plan: show; apply: show, then change; destroy")
+    parser.add_argument("--env", required=True, help="environment name, e.g. dev")
+    parser.add_argument("--region", help="AWS region (default: the profile's or AWS_REGION)")
+    parser.add_argument("--profile", help="AWS profile (default: the SDK's credential chain)")
+    parser.add_argument("--bucket-suffix", help="bucket name suffix (default: -<account id>-<region>)")
+    parser.add_argument("--delete-data", action="store_true", help="destroy: also delete data buckets' objects")
+    parser.add_argument("--dry-run", action="store_true", help="destroy: only show what would be deleted")
+    args = parser.parse_args(list(argv))
+    return Options(args.command, args.env, args.region, args.profile, args.bucket_suffix, args.delete_data,
+                   args.dry_run)  # fmt: skip
+
+
+def make_session(options: Options) -> boto3.Session:
+    """A Session from the profile and region; endpoints come from AWS_ENDPOINT_URL* as the SDK reads them."""
+    try:
+        session = boto3.Session(profile_name=options.profile, region_name=options.region)
+    except ProfileNotFound as e:
+        raise DeployError(f"AWS profile {options.profile!r} not found: check ~/.aws/config or --profile") from e
+    if not session.region_name:
+        raise DeployError("no AWS region: pass --region, or set AWS_REGION or the profile's region")
+    return session
+
+
+def context(options: Options, session: boto3.Session, config: DeployConfig | None = None) -> Context:
+    """Who we are (STS), then the environment's settings with the default bucket suffix."""
+    clients = Clients(session)
+    try:
+        account = clients("sts").get_caller_identity()["Account"]
+    except NoCredentialsError as e:
+        raise DeployError("no AWS credentials: pass --profile or configure the SDK's credentials") from e
+    region = str(session.region_name)
+    settings = Settings.aws(options.env, account, region, options.bucket_suffix)
+    partition = session.get_partition_for_region(region)
+    return Context(settings, account, region, clients, config or DeployConfig(), partition)
+
+
+def run(options: Options, session: boto3.Session, out: Out, release: Release | None = None,
+        config: DeployConfig | None = None) -> list[Change]:  # fmt: skip
+    """Plan, apply or destroy one environment with this session; return the changes."""
+    ctx = context(options, session, config)
+    out(f"{options.command} {ctx.settings.env}: account {ctx.account_id}, region {ctx.region}")
+    if options.command == "destroy":
+        resources = stack(ctx, Release.nothing(ctx.config.version))
+        return engine.destroy(resources, out, apply=not options.dry_run, delete_data=options.delete_data)
+    release = release or build_release(ctx.config.version)
+    out(f"release {release.prefix} in {ctx.settings.bucket('artifacts')}")
+    return engine.reconcile(stack(ctx, release), out, apply=options.command == "apply")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The command line: 0 on success, 1 on an error (one line on stderr), 2 on bad arguments."""
+    try:
+        options = parse(sys.argv[1:] if argv is None else argv)
+    except SystemExit as e:
+        return int(e.code or 0)
+    try:
+        validate_env(options.env)
+        run(options, make_session(options), print)
+    except (SettingsError, DeployError) as e:
+        print(f"deploy: {e}", file=sys.stderr)
+        return 1
+    except ClientError as e:
+        print(f"deploy: {describe_client_error(e)}", file=sys.stderr)
+        return 1
+    except (NoRegionError, BotoCoreError) as e:
+        print(f"deploy: {e}", file=sys.stderr)
+        return 1
+    return 0

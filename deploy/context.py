@@ -1,0 +1,114 @@
+"""Where and as what deploy works: the environment's settings, account, names, tags and clients."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+
+from lakehouse import __version__
+from lakehouse.settings import BucketKind, Settings
+
+MANAGED_BY_KEY = "lakehouse:managed-by"
+MANAGED_BY = "lakehouse-deploy"
+ENV_KEY = "lakehouse:env"
+UNKNOWN = "(known after apply)"
+DATA_BUCKETS: tuple[BucketKind, ...] = ("raw", "silver", "gold")
+
+
+@dataclass(frozen=True)
+class DeployConfig:
+    """Deploy-only settings: the cost and safety knobs that the library does not need."""
+
+    athena_bytes_scanned_cutoff: int = 10 * 1024**3
+    athena_results_days: int = 30
+    noncurrent_version_days: int = 30
+    tiering_after_days: int = 0
+    lambda_timeout_seconds: int = 14 * 60
+    lambda_memory_mb: int = 512
+    ingest_schedule: str = "rate(15 minutes)"
+    kms_deletion_window_days: int = 7
+    version: str = __version__
+
+
+class Clients:
+    """boto3 clients from one Session, made once each; endpoints come from the SDK's own settings."""
+
+    def __init__(self, session: boto3.Session) -> None:
+        self._session = session
+        self._clients: dict[str, Any] = {}
+
+    def __call__(self, service: str) -> Any:
+        if service not in self._clients:
+            self._clients[service] = self._session.client(service)  # type: ignore[call-overload]
+        return self._clients[service]
+
+
+@dataclass
+class Context:
+    """Everything a resource needs: settings, account, clients, and what earlier resources learnt."""
+
+    settings: Settings
+    account_id: str
+    region: str
+    clients: Clients
+    config: DeployConfig = field(default_factory=DeployConfig)
+    partition: str = "aws"
+    key_arn: str = UNKNOWN
+
+    @property
+    def tags(self) -> dict[str, str]:
+        return {ENV_KEY: self.settings.env, MANAGED_BY_KEY: MANAGED_BY}
+
+    def is_ours(self, tags: dict[str, str] | None) -> bool:
+        """A resource is ours only when it carries both of our tags with this env."""
+        return bool(tags) and all((tags or {}).get(k) == v for k, v in self.tags.items())
+
+    def name(self, purpose: str) -> str:
+        return self.settings.resource_name(purpose)
+
+    def arn(self, service: str, resource: str, region: bool = True, account: bool = True) -> str:
+        where = self.region if region else ""
+        who = self.account_id if account else ""
+        return f"arn:{self.partition}:{service}:{where}:{who}:{resource}"
+
+    def bucket_arn(self, bucket: str) -> str:
+        return f"arn:{self.partition}:s3:::{bucket}"
+
+    def role_arn(self, purpose: str) -> str:
+        return self.arn("iam", f"role/{self.name(purpose)}", region=False)
+
+    @property
+    def log_bucket(self) -> str:
+        """Server access logs land here: SSE-S3, since S3 cannot deliver logs to an SSE-KMS bucket."""
+        return self.name("logs") + self.settings.bucket_suffix
+
+    @property
+    def kms_alias(self) -> str:
+        return "alias/" + self.name("data")
+
+    @property
+    def drift_database(self) -> str:
+        """Crawlers write what they discover here, never into the deployed database."""
+        return self.settings.database + "_drift"
+
+    @property
+    def glue_temp_uri(self) -> str:
+        return self.settings.uri("artifacts", "glue-temp/")
+
+    @property
+    def athena_results_uri(self) -> str:
+        return self.settings.uri("athena", "results/")
+
+    @property
+    def workgroup(self) -> str:
+        return self.name("workgroup")
+
+    @property
+    def alerts_topic_arn(self) -> str:
+        return self.arn("sns", self.name("alerts"))
+
+    @property
+    def ingest_function_arn(self) -> str:
+        return self.arn("lambda", f"function:{self.settings.ingest_function}")

@@ -1,0 +1,35 @@
+"""Every resource of one environment, in the order they depend on each other."""
+
+from __future__ import annotations
+
+from deploy.alerts import alerts
+from deploy.artifacts import artifacts
+from deploy.athena import WorkGroup
+from deploy.build import Release
+from deploy.context import Context
+from deploy.glue_catalog import catalog
+from deploy.glue_jobs import jobs_and_crawlers
+from deploy.glue_workflows import workflows
+from deploy.iam import roles
+from deploy.ingest import ingestion
+from deploy.kms import KmsKey
+from deploy.lakeformation import governance
+from deploy.resource import Resource
+from deploy.s3 import buckets
+
+
+def stack(ctx: Context, release: Release) -> list[Resource]:
+    """Key first (buckets use it), roles before what assumes them, alerts before nothing else."""
+    return [
+        KmsKey(ctx),
+        *buckets(ctx),
+        *roles(ctx),
+        *artifacts(ctx, release),
+        *catalog(ctx),
+        *jobs_and_crawlers(ctx, release),
+        *workflows(ctx),
+        *ingestion(ctx, release),
+        WorkGroup(ctx),
+        *alerts(ctx),
+        *governance(ctx),
+    ]

@@ -1,0 +1,82 @@
+"""Ingestion fixtures: real GitHub events, the loopback GitHub server, AWS resources on moto."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+import pytest
+
+from lakehouse.ingest.dynamodb_state import STATE_KEY_ATTRIBUTE
+from lakehouse.settings import Settings
+from lakehouse.tables import BRONZE
+from tests.support.aws import ACCOUNT_ID, REGION
+from tests.support.github_server import Feed, GitHubServer
+
+ROOT = Path(__file__).resolve().parents[2]
+HOUR_FILE = ROOT / "data" / "github-events" / "gharchive" / "2015-01-01-0.json.gz"
+OPENX_SERDE = "org.openx.data.jsonserde.JsonSerDe"
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Real events of one GH Archive hour, in file order: the texts exactly as archived, and their ids."""
+
+    texts: list[str]
+    ids: list[str]
+
+    def text_of(self) -> dict[str, str]:
+        return dict(zip(self.ids, self.texts, strict=True))
+
+
+@pytest.fixture(scope="session")
+def timeline() -> Timeline:
+    texts = gzip.decompress(HOUR_FILE.read_bytes()).decode("utf-8").splitlines()
+    return Timeline(texts, [json.loads(text)["id"] for text in texts])
+
+
+@pytest.fixture
+def feed(timeline: Timeline) -> Feed:
+    """300 events have happened; more happen when a test advances the feed."""
+    return Feed(timeline.texts, timeline.ids, happened=300)
+
+
+@pytest.fixture
+def github(feed: Feed) -> Iterator[GitHubServer]:
+    server = GitHubServer(feed)
+    with server.running():
+        yield server
+
+
+@pytest.fixture
+def aws_settings(aws: str) -> Settings:
+    """Settings of env `test` on the moto account, with its raw bucket, state table and bronze table."""
+    settings = Settings.aws("test", ACCOUNT_ID, REGION)
+    boto3.client("s3").create_bucket(
+        Bucket=settings.bucket("raw"), CreateBucketConfiguration={"LocationConstraint": REGION}
+    )
+    boto3.client("dynamodb").create_table(
+        TableName=settings.ingest_state_table,
+        KeySchema=[{"AttributeName": STATE_KEY_ATTRIBUTE, "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": STATE_KEY_ATTRIBUTE, "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    glue = boto3.client("glue")
+    glue.create_database(DatabaseInput={"Name": settings.database})
+    glue.create_table(DatabaseName=settings.database, TableInput={
+        "Name": BRONZE.name,
+        "TableType": "EXTERNAL_TABLE",
+        "PartitionKeys": [{"Name": key, "Type": "string"} for key in BRONZE.partition_keys],
+        "StorageDescriptor": {
+            "Columns": [{"Name": c.name, "Type": c.type} for c in BRONZE.columns],
+            "Location": BRONZE.location(settings),
+            "InputFormat": "org.apache.hadoop.mapred.TextInputFormat",
+            "OutputFormat": "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
+            "SerdeInfo": {"SerializationLibrary": OPENX_SERDE, "Parameters": {"ignore.malformed.json": "true"}},
+        },
+    })
+    return settings

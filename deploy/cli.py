@@ -62,8 +62,12 @@ def make_session(options: Options) -> boto3.Session:
     return session
 
 
-def context(options: Options, session: boto3.Session, config: DeployConfig | None = None) -> Context:
-    """Who we are (STS), then the environment's settings with the default bucket suffix."""
+def context(options: Options, session: boto3.Session, config: DeployConfig | None = None,
+            tune: Callable[[Settings], Settings] | None = None) -> Context:  # fmt: skip
+    """Who we are (STS), then the environment's settings with the default bucket suffix.
+
+    `tune` lets a caller change settings the command line does not expose (job capacity).
+    """
     clients = Clients(session)
     try:
         account = clients("sts").get_caller_identity()["Account"]
@@ -71,14 +75,21 @@ def context(options: Options, session: boto3.Session, config: DeployConfig | Non
         raise DeployError("no AWS credentials: pass --profile or configure the SDK's credentials") from e
     region = str(session.region_name)
     settings = Settings.aws(options.env, account, region, options.bucket_suffix)
+    settings = tune(settings) if tune else settings
     partition = session.get_partition_for_region(region)
     return Context(settings, account, region, clients, config or DeployConfig(), partition)
 
 
-def run(options: Options, session: boto3.Session, out: Out, release: Release | None = None,
-        config: DeployConfig | None = None) -> list[Change]:  # fmt: skip
+def run(
+    options: Options,
+    session: boto3.Session,
+    out: Out,
+    release: Release | None = None,
+    config: DeployConfig | None = None,
+    tune: Callable[[Settings], Settings] | None = None,
+) -> list[Change]:
     """Plan, apply or destroy one environment with this session; return the changes."""
-    ctx = context(options, session, config)
+    ctx = context(options, session, config, tune)
     out(f"{options.command} {ctx.settings.env}: account {ctx.account_id}, region {ctx.region}")
     if options.command == "destroy":
         resources = stack(ctx, Release.nothing(ctx.config.version))

@@ -5,33 +5,46 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 
-from deploy.resource import Action, Change, Resource
+from deploy.errors import DeployError
+from deploy.resource import Action, Change, Resource, State
 
 Out = Callable[[str], None]
 
 
-def reconcile(resources: Sequence[Resource], out: Out, apply: bool) -> list[Change]:
-    """Compare each resource with its desired state; with apply, create or update what differs.
+def _compare(resource: Resource) -> tuple[Change, State, State | None]:
+    current = resource.read()
+    desired = resource.desired()
+    if current is None:
+        return Change(resource.kind, resource.name, "create"), desired, None
+    if not resource.owned(current):
+        return Change(resource.kind, resource.name, "conflict"), desired, current
+    fields = resource.diff(desired, current)
+    return Change(resource.kind, resource.name, "update" if fields else "unchanged", fields), desired, current
 
-    Resources run in order and one at a time, so a later resource's desired state may use what an
-    earlier one created (a key ARN, a role).
+
+def reconcile(resources: Sequence[Resource], out: Out, apply: bool) -> list[Change]:
+    """Print the plan; with apply, then create or update what differs, in order.
+
+    The plan reads everything before anything changes. Apply then compares each resource again just
+    before changing it, since a resource's desired state may use what an earlier one created (the
+    key ARN). A resource that exists but is not ours (not tagged by deploy) stops apply before any
+    change: deploy never adopts what it did not create.
     """
-    changes = []
-    for resource in resources:
-        current = resource.read()
-        desired = resource.desired()
-        if current is None:
-            change = Change(resource.kind, resource.name, "create")
-        else:
-            fields = resource.diff(desired, current)
-            change = Change(resource.kind, resource.name, "update" if fields else "unchanged", fields)
+    changes = [_compare(resource)[0] for resource in resources]
+    for change in changes:
         out(change.line())
-        changes.append(change)
-        if apply and current is None:
-            resource.create(desired)
-        elif apply and change.action == "update" and current is not None:
-            resource.update(desired, current, change.fields)
     out(summary(changes))
+    conflicts = [c for c in changes if c.action == "conflict"]
+    if conflicts:
+        names = ", ".join(f"{c.kind} {c.name}" for c in conflicts)
+        raise DeployError(f"{names}: exists but was not created by deploy; rename or remove it first")
+    if apply:
+        for resource in resources:
+            change, desired, current = _compare(resource)
+            if current is None:
+                resource.create(desired)
+            elif change.action == "update":
+                resource.update(desired, current, change.fields)
     return changes
 
 
@@ -57,6 +70,6 @@ def destroy(resources: Sequence[Resource], out: Out, apply: bool, delete_data: b
 
 def summary(changes: Sequence[Change]) -> str:
     counts = Counter(c.action for c in changes)
-    order: tuple[Action, ...] = ("create", "update", "unchanged", "delete", "keep", "absent")
-    text = {"keep": "kept (not ours)"}
+    order: tuple[Action, ...] = ("create", "update", "unchanged", "conflict", "delete", "keep", "absent")
+    text = {"keep": "kept (not ours)", "conflict": "in conflict (not ours)"}
     return "summary: " + ", ".join(f"{counts[a]} {text.get(a, a)}" for a in order if counts[a])

@@ -117,7 +117,11 @@ def ingest(ctx: Context) -> Document:
     s = ctx.settings
     secret = ctx.arn("secretsmanager", f"secret:{s.github_token_secret}-??????")
     return document(
-        allow("WriteBronze", ["s3:PutObject"], [_objects(ctx, BRONZE.bucket, BRONZE.prefix + "/")]),
+        allow(
+            "WriteBronze",
+            ["s3:PutObject", "s3:AbortMultipartUpload"],
+            [_objects(ctx, BRONZE.bucket, BRONZE.prefix + "/")],
+        ),
         allow(
             "RegisterBronzePartitions",
             ["glue:GetDatabase", "glue:GetTable", "glue:BatchCreatePartition"],

@@ -9,8 +9,8 @@ from typing import Any, ClassVar, Literal
 from deploy.context import Context
 
 State = dict[str, Any]
-Action = Literal["create", "update", "unchanged", "delete", "keep", "absent"]
-SYMBOLS = {"create": "+", "update": "~", "unchanged": "=", "delete": "-", "keep": "!", "absent": " "}
+Action = Literal["create", "update", "unchanged", "conflict", "delete", "keep", "absent"]
+SYMBOLS = {"create": "+", "update": "~", "unchanged": "=", "conflict": "!", "delete": "-", "keep": "!", "absent": " "}
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from deploy.build import Release, build_release
 from deploy.cli import Options, run
 from deploy.context import DeployConfig
 from deploy.resource import Change
+from lakehouse.settings import Settings
 from tests.support import moto_extensions
 
 moto_extensions.install()  # before the session's moto server serves Lake Formation
@@ -55,7 +56,12 @@ def session(aws: str) -> boto3.Session:
 def deploy(aws: str, release: Release) -> Iterator[Deployer]:
     """Run plan/apply/destroy on a fresh Session that records every call it makes."""
 
-    def go(command: str, config: DeployConfig | None = None, **options: Any) -> Run:
+    def go(
+        command: str,
+        config: DeployConfig | None = None,
+        tune: Callable[[Settings], Settings] | None = None,
+        **options: Any,
+    ) -> Run:
         session = boto3.Session()
         calls: list[str] = []
 
@@ -64,7 +70,7 @@ def deploy(aws: str, release: Release) -> Iterator[Deployer]:
 
         session.events.register("before-call", record)
         lines: list[str] = []
-        changes = run(Options(command, ENV, **options), session, lines.append, release, config)
+        changes = run(Options(command, ENV, **options), session, lines.append, release, config, tune)
         return Run(changes, lines, calls)
 
     yield go

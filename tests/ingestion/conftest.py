@@ -57,7 +57,8 @@ def aws_settings(aws: str) -> Settings:
     """Settings of env `test` on the moto account, with its raw bucket, state table and bronze table."""
     settings = Settings.aws("test", ACCOUNT_ID, REGION)
     boto3.client("s3").create_bucket(
-        Bucket=settings.bucket("raw"), CreateBucketConfiguration={"LocationConstraint": REGION}
+        Bucket=settings.bucket("raw"),
+        CreateBucketConfiguration={"LocationConstraint": REGION},  # type: ignore[typeddict-item]
     )
     boto3.client("dynamodb").create_table(
         TableName=settings.ingest_state_table,

@@ -8,6 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+
+from lakehouse.ingest.bronze_writer import BronzeWriter
+from lakehouse.ingest.config import IngestConfig
+from lakehouse.ingest.github_api import GitHubClient, make_session
+from lakehouse.ingest.poller import Poller
+from lakehouse.ingest.state import StateStore
+from lakehouse.storage import ObjectStore
 
 START = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
 
@@ -66,3 +74,21 @@ def local_objects(root: Path) -> dict[str, list[bytes]]:
 
 def ids_of(lines: list[bytes]) -> list[str]:
     return [str(json.loads(line)["id"]) for line in lines]
+
+
+def make_poller(api_url: str, clock: FakeClock, deadline: datetime, store: ObjectStore, state: StateStore,
+                request_id: str = "req-1", max_rounds: int | None = None, **options: Any) -> Poller:
+    """A poller on the fake clock with short timeouts: stop threshold = 10 s margin + 4 s worst fetch."""
+    settings: dict[str, Any] = {"read_timeout": 1.0, "connect_timeout": 1.0, "retries": 1,
+                                "backoff_factor": 0.001, "margin_seconds": 10.0, "flush_seconds": 180.0}
+    config = IngestConfig(api_url=api_url, **{**settings, **options})
+    client = GitHubClient(make_session(config, None), config, epoch=lambda: clock.now().timestamp())
+    return Poller(client, BronzeWriter(store), state, config, clock, clock.remaining_until(deadline),
+                  request_id, max_rounds=max_rounds)
+
+
+def s3_objects(client: Any, bucket: str) -> dict[str, list[bytes]]:
+    """Every bronze object in an S3 bucket: key -> lines."""
+    keys = [o["Key"] for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket)
+            for o in page.get("Contents", [])]
+    return {key: gzip_lines(client.get_object(Bucket=bucket, Key=key)["Body"].read()) for key in sorted(keys)}

@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pyspark.sql import SparkSession
 
+from lakehouse.settings import Settings
 from tests.support.aws import ACCOUNT_ID, REGION, moto_server, reset
 
 DATA = Path(__file__).parent / "data"
@@ -33,3 +35,19 @@ def aws(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("AWS_REGION", REGION)
     monkeypatch.setenv("MOTO_ACCOUNT_ID", ACCOUNT_ID)
     yield moto_url
+
+
+@pytest.fixture(scope="session")
+def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkSession]:
+    """One local Spark session with the embedded metastore of a session-wide root."""
+    from lakehouse.runtime.local import local_spark
+
+    session = local_spark(Settings.local(tmp_path_factory.mktemp("metastore")))
+    yield session
+    session.stop()
+
+
+@pytest.fixture
+def lake(tmp_path: Path) -> Settings:
+    """A fresh lake: its own root and its own database (env) in the shared metastore."""
+    return Settings.local(tmp_path / "lake", env=f"t{next(_env_numbers)}")

@@ -59,6 +59,12 @@ def _is_json_value(value: Column) -> Column:
     return wrapped.isNotNull() & wrapped["_corrupt_record"].isNull()
 
 
+def _is_utf8(value: Column) -> Column:
+    """True when the line's bytes are valid UTF-8 (decoding would otherwise substitute U+FFFD)."""
+    raw = value.cast("binary")
+    return F.encode(F.decode(raw, "UTF-8"), "UTF-8") == raw
+
+
 def quarantine_reason(value: Column, event: Column, created_at: Column, max_line_bytes: int) -> Column:
     """The reason a parsed line is quarantined, or null when it is a valid event.
 
@@ -70,6 +76,7 @@ def quarantine_reason(value: Column, event: Column, created_at: Column, max_line
     unparsed = event.isNull() | event["_corrupt_record"].isNotNull()
     reason = (
         F.when(F.octet_length(value) > max_line_bytes, F.lit(LINE_TOO_LARGE))
+        .when(~_is_utf8(value), F.lit(MALFORMED_JSON))  # JSON text is UTF-8 (RFC 8259, section 8.1)
         .when(~looks_like_object & _is_json_value(value), F.lit(NOT_AN_OBJECT))
         .when(~looks_like_object | ~ends_like_object, F.lit(MALFORMED_JSON))
         .when(unparsed, _first_bad_type(value, event))

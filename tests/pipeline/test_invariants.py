@@ -1,0 +1,161 @@
+"""DESIGN.md's six invariants, each proven on real GH Archive lines."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+from chispa import assert_df_equality
+from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
+
+from lakehouse.bookmarks import BookmarkOption
+from lakehouse.runtime.local import LocalRuntime
+from lakehouse.settings import Settings
+from lakehouse.tables import BRONZE, GOLD_DAILY, GOLD_JOB, QUARANTINE, RUNS, SILVER, SILVER_JOB
+from lakehouse.jobs.run import run_job
+from tests.support.lake import CrashBeforeCommit, put_object, real_lines, run, table
+
+HOUR = "2015-01-01-15.first1024.json.gz"
+BAD = [b"{not json", b"[1,2]", b'{"id":"x","type":"PushEvent"}', b"\xff\xfe{\"id\": \"1\"}"]
+
+
+def test_1_nothing_lost_every_line_is_silver_quarantine_or_duplicate(spark: SparkSession, lake: Settings) -> None:
+    lines = real_lines(HOUR)
+    put_object(lake, "2015-01-01", "a", lines[:600] + BAD)
+    put_object(lake, "2015-01-01", "b", lines[500:])  # 100 events again
+    report = run(spark, lake, SILVER_JOB)
+    assert (report.lines_read, report.silver_rows, report.quarantined, report.duplicates) == (1128, 1024, 4, 100)
+    assert report.quarantined_by_reason == {"malformed_json": 2, "missing:created_at": 1, "not_an_object": 1}
+    runs = table(spark, lake, RUNS)
+    assert runs.where(F.col("lines_read") != F.col("silver_rows") + F.col("quarantined") + F.col("duplicates")).count() == 0
+    assert runs.select("job", "input_objects", "lines_read", "silver_rows", "quarantined", "duplicates").collect() == [
+        (SILVER_JOB, 2, 1128, 1024, 4, 100)
+    ]
+
+
+def test_2_exactly_once_after_a_crash_between_writes_and_bookmark(spark: SparkSession, lake: Settings) -> None:
+    lines = real_lines(HOUR, 300)
+    put_object(lake, "2015-01-01", "a", lines + BAD)
+    with pytest.raises(SystemExit):
+        run_job(CrashBeforeCommit(LocalRuntime.create(spark, lake, SILVER_JOB, BookmarkOption.ENABLE)))
+    rerun = run(spark, lake, SILVER_JOB)
+    assert (rerun.lines_read, rerun.silver_rows, rerun.quarantined, rerun.duplicates) == (304, 0, 4, 300)
+    silver = table(spark, lake, SILVER)
+    assert silver.count() == silver.select("event_id").distinct().count() == 300
+    assert table(spark, lake, QUARANTINE).count() == 4
+
+
+def test_2_quarantine_holds_each_bad_line_once_across_reruns(spark: SparkSession, lake: Settings) -> None:
+    put_object(lake, "2015-01-01", "a", real_lines(HOUR, 10) + BAD)
+    run(spark, lake, SILVER_JOB)
+    again = run(spark, lake, SILVER_JOB, BookmarkOption.DISABLE)
+    assert (again.lines_read, again.silver_rows, again.quarantined, again.duplicates) == (14, 0, 4, 10)
+    assert table(spark, lake, QUARANTINE).count() == 4
+    assert table(spark, lake, SILVER).count() == 10
+
+
+def _lake_objects(lake: Settings) -> list[tuple[str, str, list[bytes]]]:
+    """Three objects over two days: overlaps, a changed copy of an event, bad lines, 4 real hours."""
+    lines = real_lines("2021-07-21-06to09.first200each.json.gz")
+    changed = lines[250].replace(b'"public":true', b'"public":false')
+    return [
+        ("2021-07-21", "a", lines[:300] + BAD[:2]),
+        ("2021-07-21", "b", lines[250:600] + [changed]),
+        ("2021-07-22", "c", lines[550:] + lines[:20] + BAD[2:]),
+    ]
+
+
+def test_3_object_by_object_equals_one_full_run(spark: SparkSession, tmp_path: Path) -> None:
+    one_by_one = Settings.local(tmp_path / "a", env="inc")
+    full = Settings.local(tmp_path / "b", env="full")
+    for day, unique, lines in _lake_objects(one_by_one):
+        put_object(one_by_one, day, unique, lines)
+        run(spark, one_by_one, SILVER_JOB)
+        run(spark, one_by_one, GOLD_JOB)
+    for day, unique, lines in _lake_objects(full):
+        put_object(full, day, unique, lines)
+    run(spark, full, SILVER_JOB)
+    run(spark, full, GOLD_JOB)
+    for t in (SILVER, GOLD_DAILY):
+        assert_df_equality(table(spark, one_by_one, t), table(spark, full, t), ignore_row_order=True)
+    silver = table(spark, full, SILVER)
+    assert silver.count() == silver.select("event_id").distinct().count() == 800
+    assert silver.where(~F.col("is_public")).count() == 0  # the first copy won, not the changed one
+
+
+def test_4_gold_equals_a_recount_and_only_touched_days_are_rewritten(spark: SparkSession, lake: Settings) -> None:
+    hour_2015 = real_lines(HOUR, 200)
+    feb = real_lines("2015-02-01-0.first100.fractional-seconds.json")
+    put_object(lake, "2015-01-01", "a", hour_2015 + feb)  # one day, rows in two silver months
+    put_object(lake, "2015-01-02", "b", real_lines(HOUR)[200:400])
+    run(spark, lake, SILVER_JOB)
+    first = run(spark, lake, GOLD_JOB)
+    assert (first.gold_days, first.input_objects) == (2, 2)
+    recount = table(spark, lake, SILVER).groupBy("event_type", "repo_name", "ingest_dt").agg(
+        F.count(F.lit(1)).alias("events_count")
+    )
+    gold = table(spark, lake, GOLD_DAILY)
+    assert_df_equality(gold, recount.select(*gold.columns), ignore_row_order=True, ignore_nullable=True)
+
+    day2 = Path(GOLD_DAILY.partition_location(lake, {"ingest_dt": "2015-01-02"}))
+    before = sorted(p.name for p in day2.glob("*.parquet"))
+    put_object(lake, "2015-01-01", "c", real_lines(HOUR)[400:450])
+    run(spark, lake, SILVER_JOB)
+    second = run(spark, lake, GOLD_JOB)
+    assert (second.gold_days, second.days, second.input_objects) == (1, ["2015-01-01"], 2)
+    assert sorted(p.name for p in day2.glob("*.parquet")) == before
+    assert gold.where(F.col("ingest_dt") == "2015-01-01").agg(F.sum("events_count")).first()[0] == 350
+
+
+def test_5_corrupt_object_is_quarantined_and_later_objects_still_reach_silver(spark: SparkSession, lake: Settings) -> None:
+    lines = real_lines(HOUR)
+    put_object(lake, "2015-01-01", "a", lines[:100])
+    whole = gzip.compress(b"".join(line + b"\n" for line in lines[100:300]))
+    truncated = put_object(lake, "2015-01-01", "b", [], raw=whole[: len(whole) // 2])
+    put_object(lake, "2015-01-01", "c", lines[300:400])
+    report = run(spark, lake, SILVER_JOB)
+    assert (report.lines_read, report.silver_rows, report.quarantined) == (201, 200, 1)
+    assert table(spark, lake, QUARANTINE).select("raw_line", "source_object", "reason").collect() == [
+        (None, f"file://{truncated}", "corrupt_object")
+    ]
+    put_object(lake, "2015-01-02", "d", lines[400:500])
+    later = run(spark, lake, SILVER_JOB)
+    assert (later.lines_read, later.silver_rows, later.quarantined) == (100, 100, 0)
+
+
+def test_5_bad_bytes_huge_lines_and_old_schema_are_quarantined_not_fatal(spark: SparkSession, lake: Settings) -> None:
+    old = gzip.decompress((Path(__file__).parents[2] / "data/github-events/schema-drift/"
+                           "gharchive-2012-08-26-oldschema.json.gz").read_bytes())
+    good = real_lines(HOUR, 1)[0]
+    huge = good.replace(b'"public":true', b'"public":true,"pad":"' + b"x" * (3 * 1024 * 1024) + b'"')
+    non_utf8 = good.replace(b"petroav", b"petr\xe9av")
+    put_object(lake, "2015-01-01", "a", [good, huge, non_utf8, b"\x00\x01\x02"], raw=None)
+    put_object(lake, "2015-01-01", "b", [], raw=gzip.compress(old))
+    report = run(spark, lake, SILVER_JOB)
+    assert report.silver_rows == 1
+    # The old timeline file: 86 lines of pretty-printed documents but for two one-line ones (actor a string).
+    assert len(old.splitlines()) == 86
+    assert report.quarantined_by_reason == {
+        "bad_type:actor": 2, "line_too_large": 1, "malformed_json": 2 + 83, "not_an_object": 1
+    }
+    assert table(spark, lake, QUARANTINE).where(F.col("reason") == "malformed_json").where(
+        F.col("raw_line").contains("petr")
+    ).count() == 1
+
+
+def test_6_every_partition_a_run_writes_is_in_the_catalog(spark: SparkSession, lake: Settings) -> None:
+    lines = real_lines("2021-07-21-06to09.first200each.json.gz")
+    put_object(lake, "2021-07-21", "a", lines[:400] + BAD)
+    put_object(lake, "2021-07-22", "b", lines[400:] + real_lines(HOUR, 50))
+    run(spark, lake, SILVER_JOB)
+    run(spark, lake, GOLD_JOB)
+    for t in (BRONZE, SILVER, QUARANTINE, GOLD_DAILY):
+        on_disk = sorted(
+            "/".join(p.relative_to(t.location(lake)).parts)
+            for p in Path(t.location(lake)).glob("/".join(["*"] * len(t.partition_keys)))
+            if p.is_dir()
+        )
+        registered = sorted(r[0] for r in spark.sql(f"SHOW PARTITIONS `{lake.database}`.`{t.name}`").collect())
+        assert registered == on_disk and registered, t.name

@@ -1,0 +1,50 @@
+"""Every kind of bad line gets the reason code that names what was wrong (DESIGN.md)."""
+
+from __future__ import annotations
+
+from chispa import assert_df_equality
+from pyspark.sql import SparkSession
+
+from lakehouse.transforms import classify_lines
+
+OBJ = "file:///lake/local-raw/github/events/ingest_dt=2015-01-01/20150101T000000Z-a.json.gz"
+GOOD = (
+    '{"id":"1","type":"PushEvent","actor":{"id":5,"login":"a"},"repo":{"id":7,"name":"a/b"},'
+    '"public":true,"created_at":"2015-01-01T00:00:00Z"}'
+)
+
+CASES = [
+    (GOOD, None),
+    (GOOD.replace('"public":true', '"public":false'), None),
+    (GOOD.replace(',"repo":{"id":7,"name":"a/b"}', ',"repo":{"name":"/"}'), None),
+    (GOOD.replace('"id":"1"', '"id":1'), None),
+    ("", "malformed_json"),
+    ("{not json", "malformed_json"),
+    (GOOD + " trailing", "malformed_json"),
+    (GOOD[:-1], "malformed_json"),
+    ("[1, 2]", "not_an_object"),
+    ('"a string"', "not_an_object"),
+    ("42", "not_an_object"),
+    ("null", "not_an_object"),
+    (GOOD.replace('"id":"1",', ""), "missing:id"),
+    (GOOD.replace('"id":"1"', '"id":null'), "missing:id"),
+    (GOOD.replace('"type":"PushEvent",', ""), "missing:type"),
+    (GOOD.replace(',"created_at":"2015-01-01T00:00:00Z"', ""), "missing:created_at"),
+    (GOOD.replace('"login":"a"', '"name":"a"'), "missing:actor.login"),
+    (GOOD.replace('"name":"a/b"', '"full":"a/b"'), "missing:repo.name"),
+    (GOOD.replace('"actor":{"id":5,"login":"a"}', '"actor":"a"'), "bad_type:actor"),
+    (GOOD.replace('"actor":{"id":5,', '"actor":{"id":"five",'), "bad_type:actor.id"),
+    (GOOD.replace('"public":true', '"public":"yes"'), "bad_type:public"),
+    (GOOD.replace('"repo":{"id":7,', '"repo":{"id":[7],'), "bad_type:repo.id"),
+    (GOOD.replace("2015-01-01T00:00:00Z", "yesterday"), "bad_timestamp"),
+    (GOOD.replace("2015-01-01T00:00:00Z", "2015-13-45T00:00:00Z"), "bad_timestamp"),
+    (GOOD.replace('"a/b"', '"' + "x" * 3000 + '"'), "line_too_large"),
+    (GOOD.replace('"a/b"', '"a/\ufffd"'), None),  # a real U+FFFD is fine; invalid bytes are not (test_invariants)
+]
+
+
+def test_each_bad_line_gets_its_reason(spark: SparkSession) -> None:
+    lines = spark.createDataFrame([(line, OBJ) for line, _ in CASES], "value string, source_object string")
+    actual = classify_lines(lines, max_line_bytes=2048).select("raw_line", "reason")
+    expected = spark.createDataFrame(CASES, "raw_line string, reason string")
+    assert_df_equality(actual, expected, ignore_row_order=True)

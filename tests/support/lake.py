@@ -1,0 +1,70 @@
+"""Helpers for pipeline tests: put real event lines into bronze, run a job, read a table."""
+
+from __future__ import annotations
+
+import gzip
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pyspark.sql import DataFrame, SparkSession
+
+from lakehouse.bookmarks import BookmarkOption
+from lakehouse.catalog import qualified
+from lakehouse.jobs.run import run_job
+from lakehouse.jobs.runs import RunReport
+from lakehouse.layout import object_key, object_name
+from lakehouse.runtime.local import LocalRuntime
+from lakehouse.settings import Settings
+from lakehouse.tables import Table
+
+DATA = Path(__file__).parents[2] / "data" / "github-events"
+ARRIVAL = datetime(2026, 11, 25, 12, 0, 0, tzinfo=timezone.utc)
+
+
+def real_lines(name: str, limit: int | None = None) -> list[bytes]:
+    """Lines of a real GH Archive file from data/github-events/gharchive."""
+    path = DATA / "gharchive" / name
+    opener = gzip.open if name.endswith(".gz") else open
+    with opener(path, "rb") as stream:  # type: ignore[operator]
+        lines = stream.read().splitlines()
+    return lines[:limit] if limit is not None else lines
+
+
+def put_object(lake: Settings, ingest_dt: str, unique: str, lines: list[bytes], raw: bytes | None = None) -> Path:
+    """Write one bronze object (gzip JSON lines) the way the writers do; `raw` overrides the bytes."""
+    key = object_key(ingest_dt, object_name(ARRIVAL, unique))
+    path = Path(lake.uri("raw", key))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(raw if raw is not None else gzip.compress(b"".join(line + b"\n" for line in lines)))
+    return path
+
+
+def run(spark: SparkSession, lake: Settings, job: str, option: BookmarkOption = BookmarkOption.ENABLE) -> RunReport:
+    return run_job(LocalRuntime.create(spark, lake, job, option))
+
+
+def table(spark: SparkSession, lake: Settings, t: Table) -> DataFrame:
+    return spark.table(qualified(lake, t))
+
+
+@dataclass
+class CrashBeforeCommit:
+    """A local runtime that dies after every write, just before the bookmark commit."""
+
+    inner: LocalRuntime
+    spark: SparkSession = field(init=False)
+    settings: Settings = field(init=False)
+    job: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.spark, self.settings, self.job = self.inner.spark, self.inner.settings, self.inner.job
+
+    def read_new_bronze(self):  # type: ignore[no-untyped-def]
+        return self.inner.read_new_bronze()
+
+    def read_new_silver_index(self):  # type: ignore[no-untyped-def]
+        return self.inner.read_new_silver_index()
+
+    def commit(self) -> None:
+        raise SystemExit("killed before the bookmark commit")

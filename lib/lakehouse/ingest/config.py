@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from lakehouse.errors import UserError
+
 # Ours. Deploy sets these on the Lambda; a local run reads the same names.
 ENV = "LAKEHOUSE_ENV"
 BUCKET_SUFFIX = "LAKEHOUSE_BUCKET_SUFFIX"
@@ -41,7 +43,7 @@ PAGES = 3  # all the API serves: 3 pages of 100, the last 300 events
 PER_PAGE = 100
 
 
-class ConfigError(ValueError):
+class ConfigError(UserError, ValueError):
     """An environment variable is missing or invalid; the message names it."""
 
 

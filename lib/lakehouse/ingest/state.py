@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from filelock import FileLock
 
+from lakehouse.errors import UserError
 from lakehouse.ingest.raw_events import RecentIds
 
 logger = logging.getLogger(__name__)
@@ -24,7 +25,7 @@ class StateConflictError(RuntimeError):
     """Someone else saved the state since we loaded it."""
 
 
-class StateFileError(ValueError):
+class StateFileError(UserError, ValueError):
     """A local state file cannot be read; the message names it."""
 
 

@@ -1,0 +1,51 @@
+"""Every policy document deploy writes passes parliament, as it reads back from the server.
+
+Ignored on purpose, and only for trust policies: parliament lints identity policies and reports
+"MALFORMED: Statement contains neither Resource nor NotResource" for a trust policy, which by
+definition has a Principal and no Resource.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+
+from tests.deploy.conftest import Deployer
+from tests.deploy.policy_lint import findings
+from tests.support.aws import ACCOUNT_ID, REGION
+
+TRUST_ONLY = "MALFORMED Statement contains neither Resource nor NotResource"
+
+
+def _written_documents(session: boto3.Session) -> dict[str, tuple[dict[str, Any], bool]]:
+    """name → (document, is a trust policy), read back from the server."""
+    iam, s3 = session.client("iam"), session.client("s3")
+    found: dict[str, tuple[dict[str, Any], bool]] = {}
+    for role in iam.list_roles()["Roles"]:
+        name = role["RoleName"]
+        found[f"{name} trust"] = (role["AssumeRolePolicyDocument"], True)
+        found[name] = (iam.get_role_policy(RoleName=name, PolicyName="lakehouse")["PolicyDocument"], False)
+    for bucket in s3.list_buckets()["Buckets"]:
+        found[bucket["Name"]] = (json.loads(s3.get_bucket_policy(Bucket=bucket["Name"])["Policy"]), False)
+    topic = f"arn:aws:sns:{REGION}:{ACCOUNT_ID}:lakehouse-dev-alerts"
+    policy = session.client("sns").get_topic_attributes(TopicArn=topic)["Attributes"]["Policy"]
+    found["alerts topic"] = (json.loads(policy), False)
+    return found
+
+
+def test_every_policy_document_deploy_writes_passes_parliament(deploy: Deployer, session: boto3.Session) -> None:
+    deploy("apply")
+    documents = _written_documents(session)
+    assert len(documents) == 5 * 2 + 6 + 1
+    problems = {
+        name: [f for f in findings(document) if not (is_trust and f.startswith(TRUST_ONLY))]
+        for name, (document, is_trust) in documents.items()
+    }
+    assert {name: found for name, found in problems.items() if found} == {}
+
+
+def test_parliament_does_report_a_bad_document() -> None:
+    bad = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "*"}]}
+    assert any("UNKNOWN_ACTION" in f for f in findings(bad))

@@ -1,0 +1,36 @@
+"""Schema changes are additive: new columns appended, deployed ones never removed nor retyped."""
+
+from __future__ import annotations
+
+import boto3
+
+from lakehouse.settings import Settings
+from lakehouse.tables import SILVER
+from tests.deploy.conftest import Deployer
+from tests.support.aws import ACCOUNT_ID, REGION
+
+S = Settings.aws("dev", ACCOUNT_ID, REGION)
+KEEP = {"Name", "Description", "TableType", "Parameters", "PartitionKeys", "StorageDescriptor"}
+
+
+def test_an_older_deployed_schema_gets_the_new_columns_appended_and_keeps_its_own(
+    deploy: Deployer, session: boto3.Session
+) -> None:
+    deploy("apply")
+    glue = session.client("glue")
+    table = glue.get_table(DatabaseName=S.database, Name=SILVER.name)["Table"]
+    older = [dict(c) for c in table["StorageDescriptor"]["Columns"][:-2]]
+    older[7]["Type"] = "int"  # repo_id, deployed long ago as int
+    older.append({"Name": "legacy_note", "Type": "string"})
+    table["StorageDescriptor"]["Columns"] = older
+    glue.update_table(DatabaseName=S.database, TableInput={k: v for k, v in table.items() if k in KEEP})
+
+    applied = deploy("apply")
+    assert applied.actions("glue-table")[f"{S.database}.{SILVER.name}"] == "update"
+    assert applied.change_calls == ["glue:UpdateTable"]
+    columns = glue.get_table(DatabaseName=S.database, Name=SILVER.name)["Table"]["StorageDescriptor"]["Columns"]
+    assert [(c["Name"], c["Type"]) for c in columns] == [(c["Name"], c["Type"]) for c in older] + [
+        ("org_login", "string"),
+        ("is_public", "boolean"),
+    ]
+    assert deploy("apply").change_calls == []

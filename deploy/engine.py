@@ -25,9 +25,9 @@ def _compare(resource: Resource) -> tuple[Change, State, State | None]:
 def reconcile(resources: Sequence[Resource], out: Out, apply: bool) -> list[Change]:
     """Print the plan; with apply, then create or update what differs, in order.
 
-    The plan reads everything before anything changes. Apply then compares each resource again just
-    before changing it, since a resource's desired state may use what an earlier one created (the
-    key ARN). A resource that exists but is not ours (not tagged by deploy) stops apply before any
+    The plan reads everything before anything changes. Apply then compares each resource the plan
+    found different again, just before changing it, since its desired state may use what an earlier
+    one created (the key ARN); an unchanged resource stays unchanged whatever came before it. A resource that exists but is not ours (not tagged by deploy) stops apply before any
     change: deploy never adopts what it did not create.
     """
     changes = [_compare(resource)[0] for resource in resources]
@@ -39,7 +39,9 @@ def reconcile(resources: Sequence[Resource], out: Out, apply: bool) -> list[Chan
         names = ", ".join(f"{c.kind} {c.name}" for c in conflicts)
         raise DeployError(f"{names}: exists but was not created by deploy; rename or remove it first")
     if apply:
-        for resource in resources:
+        for resource, planned in zip(resources, changes, strict=True):
+            if planned.action == "unchanged":
+                continue
             change, desired, current = _compare(resource)
             if current is None:
                 resource.create(desired)

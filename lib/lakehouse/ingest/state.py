@@ -101,7 +101,9 @@ def _to_json(state: IngestState) -> dict[str, Any]:
     }
 
 
-def _from_json(data: Mapping[str, Any]) -> IngestState:
+def _from_json(data: Any) -> IngestState:
+    if not isinstance(data, dict):
+        raise ValueError(f"a JSON {type(data).__name__} where an object belongs")
     return IngestState(
         version=int(data["version"]),
         etags={int(page): str(etag) for page, etag in data.get("etags", {}).items()},

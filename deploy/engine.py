@@ -27,8 +27,9 @@ def reconcile(resources: Sequence[Resource], out: Out, apply: bool) -> list[Chan
 
     The plan reads everything before anything changes. Apply then compares each resource the plan
     found different again, just before changing it, since its desired state may use what an earlier
-    one created (the key ARN); an unchanged resource stays unchanged whatever came before it. A resource that exists but is not ours (not tagged by deploy) stops apply before any
-    change: deploy never adopts what it did not create.
+    one created (the key ARN); an unchanged resource stays unchanged whatever came before it.
+    A resource that exists but is not ours (not tagged by deploy) stops apply before any change:
+    deploy never adopts what it did not create.
     """
     changes = [_compare(resource)[0] for resource in resources]
     for change in changes:

@@ -80,8 +80,13 @@ def glue_jobs(ctx: Context) -> Document:
         ),
         allow(
             "Catalog",
-            [*CATALOG_READ, *PARTITION_WRITE, "glue:UpdateTable", "glue:BatchDeletePartition"],
+            [*CATALOG_READ, *PARTITION_WRITE, "glue:UpdateTable", "glue:DeletePartition", "glue:BatchDeletePartition"],
             _catalog(ctx, db),
+        ),
+        allow(
+            "SparkCatalogStartup",  # Spark on the Glue catalog lists databases and functions, reads `default`
+            ["glue:GetDatabase", "glue:GetDatabases", "glue:GetUserDefinedFunctions"],
+            [ctx.arn("glue", "catalog"), ctx.arn("glue", "database/default"), ctx.arn("glue", f"database/{db}")],
         ),
         allow("Kms", KMS_USE, [ctx.key_arn]),
         _logs(ctx, "/aws-glue/*"),

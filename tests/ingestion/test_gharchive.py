@@ -11,13 +11,21 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
+import boto3
 import pytest
 
 from lakehouse.cli import main
+from lakehouse.ingest.bronze_writer import BronzeWriter
+from lakehouse.ingest.gharchive import Backfill, archive_session
+from lakehouse.ingest.glue_catalog import GluePartitionRegistrar
+from lakehouse.settings import Settings
+from lakehouse.storage import S3Store
+from lakehouse.tables import BRONZE as BRONZE_TABLE
+from tests.ingestion.archive_server import ArchiveServer
 from tests.ingestion.conftest import HOUR_FILE, ROOT, Timeline
-from tests.support.github_server import ArchiveServer
 
 SAMPLE_15 = ROOT / "data" / "github-events" / "gharchive" / "2015-01-01-15.first1024.json.gz"
 BRONZE = "local-raw/github/events/ingest_dt=2015-01-01"
@@ -163,3 +171,21 @@ def test_backfill_memory_stays_bounded_for_a_real_and_a_200k_event_hour(big_hour
     assert sha256(tmp_path / "raw" / str(big["key"])) == sha256(big_hour)
     assert int(str(real["delta"])) < MEMORY_LIMIT
     assert int(str(big["delta"])) < MEMORY_LIMIT
+
+
+def test_an_hour_backfilled_to_s3_is_encrypted_catalogued_and_not_fetched_twice(
+    archive: tuple[ArchiveServer, str], aws_settings: Settings,
+) -> None:
+    server, url = archive
+    s3 = boto3.client("s3")
+    store = S3Store(s3, aws_settings.bucket("raw"))
+    hour = datetime(2015, 1, 1, 0, tzinfo=UTC)
+    for _ in range(2):
+        writer = BronzeWriter(store, GluePartitionRegistrar(boto3.client("glue"), aws_settings))
+        Backfill(archive_session(), store, writer, base_url=url).run([hour], progress=None)
+    key = "github/events/ingest_dt=2015-01-01/20150101T000000Z-gharchive-2015-01-01-0.json.gz"
+    obj = s3.get_object(Bucket=aws_settings.bucket("raw"), Key=key)
+    assert (obj["ServerSideEncryption"], obj["Body"].read()) == ("aws:kms", HOUR_FILE.read_bytes())
+    assert server.paths == ["/2015-01-01-0.json.gz"]
+    partitions = boto3.client("glue").get_partitions(DatabaseName=aws_settings.database, TableName=BRONZE_TABLE.name)
+    assert [p["Values"] for p in partitions["Partitions"]] == [["2015-01-01"]]

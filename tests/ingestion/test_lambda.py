@@ -20,7 +20,9 @@ from aws_lambda_powertools.utilities.parameters.base import clear_caches
 
 from ingestion_lambda.package import build_zip
 from lakehouse.ingest import config as names
+from lakehouse.ingest.config import ConfigError, IngestConfig
 from lakehouse.ingest.dynamodb_state import DynamoStateStore
+from lakehouse.ingest.lambda_app import TokenError, github_token, lambda_settings
 from lakehouse.settings import Settings
 from lakehouse.tables import BRONZE
 from tests.ingestion.conftest import Timeline
@@ -146,3 +148,21 @@ def test_the_packaged_lambda_runs_from_its_zip_alone(
     assert report["where"]["boto3"] == str(runtime / "boto3" / "__init__.py")
     assert report["pyspark"] is False
     check_landed(report["result"], aws_settings, github, timeline)
+
+
+def test_no_secret_configured_means_no_token() -> None:
+    assert github_token(IngestConfig()) is None
+
+
+def test_a_configured_secret_that_cannot_be_read_fails_the_invocation(aws: str) -> None:
+    clear_caches()
+    with pytest.raises(TokenError, match=r"cannot read the GitHub token from secret 'lakehouse/none/github-token'"):
+        github_token(IngestConfig(token_secret="lakehouse/none/github-token"))
+
+
+def test_the_lambda_settings_come_from_its_environment_and_arn() -> None:
+    settings = lambda_settings({names.ENV: "prod-eu", names.AWS_REGION: "eu-west-1"}, LambdaContext(datetime.now(UTC)))
+    assert (settings.bucket("raw"), settings.ingest_state_table) == (
+        "prod-eu-raw-123456789012-eu-west-1", "lakehouse-prod-eu-ingest-state")
+    with pytest.raises(ConfigError, match="environment variable LAKEHOUSE_ENV is not set"):
+        lambda_settings({names.AWS_REGION: "eu-west-1"}, LambdaContext(datetime.now(UTC)))

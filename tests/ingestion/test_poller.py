@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from lakehouse.ingest.state import LocalStateStore
+from lakehouse.ingest.timing import budget_remaining
 from lakehouse.storage import LocalStore
 from tests.ingestion.conftest import Timeline
 from tests.ingestion.helpers import START, FakeClock, ids_of, local_objects, make_poller
@@ -132,3 +134,35 @@ def test_a_secondary_rate_limit_is_waited_out_within_the_deadline(github: GitHub
     assert clock.sleeps == [30.0, 60.0]
     c = summary.counters
     assert (c.rate_limit_waits, c.events_new, c.pages_fetched, summary.stop_reason) == (1, 400, 6, "max_rounds")
+
+
+def test_the_poll_interval_the_server_asks_for_is_honoured(github: GitHubServer, feed: Feed, tmp_path: Path) -> None:
+    feed.poll_interval = "150"
+    clock = FakeClock()
+    summary = make_poller(github.url, clock, START + timedelta(seconds=600), LocalStore(tmp_path / "raw"),
+                          LocalStateStore(tmp_path / "state.json")).run()
+    # rounds at 0, 150, 300 and 450 s; a fifth at 600 s would start past the stop threshold (586 s)
+    assert (clock.sleeps, summary.rounds, summary.stop_reason) == ([150.0] * 3, 4, "deadline")
+
+
+def test_a_local_budget_polls_for_about_that_long(github: GitHubServer, feed: Feed, tmp_path: Path) -> None:
+    clock = FakeClock(on_sleep=[lambda _: feed.advance(50)])
+    poller = make_poller(github.url, clock, START, LocalStore(tmp_path / "raw"), LocalStateStore(tmp_path / "s.json"))
+    poller.remaining = budget_remaining(clock, 300 + poller.stop_threshold)  # as `ingest api --max-seconds 300`
+    summary = poller.run()
+    assert (clock.sleeps, summary.rounds, summary.counters.events_new) == ([60.0] * 5, 6, 300 + 5 * 50)
+
+
+def test_throughput_through_the_poller(github: GitHubServer, feed: Feed, tmp_path: Path) -> None:
+    # GIVEN 300 new events at every poll, so that every event fetched is new
+    clock = FakeClock(on_sleep=[lambda _: feed.advance(300)])
+    poller = make_poller(github.url, clock, START + timedelta(hours=1), LocalStore(tmp_path / "raw"),
+                         LocalStateStore(tmp_path / "state.json"), max_rounds=25)
+    started = time.perf_counter()
+    summary = poller.run()
+    seconds = time.perf_counter() - started
+    rate = summary.counters.events_new / seconds
+    print(f"poller: {summary.counters.events_new} events in {seconds:.2f} s: {rate:,.0f} events/s")  # -s shows it
+    lines = [line for body in local_objects(tmp_path / "raw").values() for line in body]
+    assert (summary.counters.events_new, len(lines), len(set(lines))) == (7500, 7500, 7500)
+    assert rate > 1000  # the API serves at most 300 events a poll: this is ~100 polls a minute of headroom

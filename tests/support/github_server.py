@@ -9,9 +9,9 @@ from collections import defaultdict, deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 from urllib.parse import parse_qs, urlsplit
 
 API_PAGES = Path(__file__).resolve().parents[2] / "data" / "github-events" / "api-pages"
@@ -72,6 +72,7 @@ class Feed:
     happened: int
     pages: int = 3
     shift_per_request: int = 0  # events that happen while a page is being read: pages shift under the reader
+    poll_interval: str | None = None  # instead of the recorded X-Poll-Interval (60)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def advance(self, events: int) -> None:
@@ -89,6 +90,8 @@ class Feed:
             self.happened = min(len(self.texts), self.happened + self.shift_per_request)
         body = ("[" + ",".join(self.texts[i] for i in chosen) + "]").encode("utf-8")
         headers = events_headers()
+        if self.poll_interval is not None:
+            headers["X-Poll-Interval"] = self.poll_interval
         headers["ETag"] = 'W/"' + hashlib.md5(body).hexdigest() + '"'
         link = f'<{base_url}/events?per_page={per_page}&page={self.pages}>; rel="last"'
         if number < self.pages:
@@ -252,34 +255,3 @@ def _handler(server: GitHubServer) -> type[BaseHTTPRequestHandler]:
 
     return Handler
 
-
-class ArchiveServer:
-    """GH Archive on loopback: serves the files of a folder (404 for the others) and logs each path asked."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.paths: list[str] = []
-
-    @contextmanager
-    def running(self) -> Iterator[str]:
-        log, folder = self.paths, str(self.folder)
-
-        class Handler(SimpleHTTPRequestHandler):
-            def __init__(self, *args: Any, **kwargs: Any) -> None:
-                super().__init__(*args, directory=folder, **kwargs)
-
-            def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-                log.append(self.path)  # once per response
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        httpd.daemon_threads = True
-        thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{httpd.server_address[1]}"
-        finally:
-            httpd.shutdown()
-            httpd.server_close()

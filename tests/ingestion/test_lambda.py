@@ -154,10 +154,21 @@ def test_no_secret_configured_means_no_token() -> None:
     assert github_token(IngestConfig()) is None
 
 
-def test_a_configured_secret_that_cannot_be_read_fails_the_invocation(aws: str) -> None:
+def test_a_secret_that_does_not_exist_means_polling_unauthenticated(aws: str,
+                                                                    caplog: pytest.LogCaptureFixture) -> None:
     clear_caches()
-    with pytest.raises(TokenError, match=r"cannot read the GitHub token from secret 'lakehouse/none/github-token'"):
-        github_token(IngestConfig(token_secret="lakehouse/none/github-token"))
+    assert github_token(IngestConfig(token_secret="lakehouse/none/github-token")) is None
+    assert ("no GitHub token in secret 'lakehouse/none/github-token' (ResourceNotFoundException): polling "
+            "unauthenticated, 60 requests an hour") in caplog.messages
+
+
+def test_a_secret_that_cannot_be_read_fails_the_invocation(aws: str) -> None:
+    clear_caches()
+    secrets = boto3.client("secretsmanager")
+    secrets.create_secret(Name="lakehouse/gone/github-token", SecretString=TOKEN)
+    secrets.delete_secret(SecretId="lakehouse/gone/github-token", RecoveryWindowInDays=7)
+    with pytest.raises(TokenError, match=r"cannot read the GitHub token from secret 'lakehouse/gone/github-token'"):
+        github_token(IngestConfig(token_secret="lakehouse/gone/github-token"))
 
 
 def test_the_lambda_settings_come_from_its_environment_and_arn() -> None:

@@ -39,6 +39,9 @@ METRIC_NAMES = {
 }
 
 
+NO_TOKEN_CODES = frozenset({"ResourceNotFoundException", "AccessDeniedException"})
+
+
 class TokenError(RuntimeError):
     """The configured GitHub token secret cannot be read or is empty."""
 
@@ -51,17 +54,32 @@ def lambda_settings(environ: Mapping[str, str], context: Any) -> Settings:
 
 
 def github_token(config: IngestConfig) -> str | None:
-    """The token from Secrets Manager when a secret is configured (cached by Powertools), else None."""
+    """The token from Secrets Manager when a secret is configured (cached by Powertools), else None.
+
+    The token is optional (deploy names the secret but never creates it): a secret that does not exist, or
+    that this role may not read, means polling unauthenticated, with a warning; other failures raise.
+    """
     if not config.token_secret:
         return None
     try:
         value = parameters.get_secret(config.token_secret, max_age=config.token_cache_seconds)
     except GetParameterError as e:
+        code = _error_code(e.__context__)  # Powertools raises GetParameterError inside its except block
+        if code in NO_TOKEN_CODES:
+            logger.warning("no GitHub token in secret %r (%s): polling unauthenticated, 60 requests an hour",
+                           config.token_secret, code)
+            return None
         raise TokenError(f"cannot read the GitHub token from secret {config.token_secret!r}: {e}") from e
     token = value.strip() if isinstance(value, str) else ""
     if not token:
         raise TokenError(f"secret {config.token_secret!r} holds no token")
     return token
+
+
+def _error_code(error: BaseException | None) -> str:
+    """The AWS error code of a botocore ClientError, else ''."""
+    response = getattr(error, "response", None)
+    return str(response.get("Error", {}).get("Code", "")) if isinstance(response, dict) else ""
 
 
 def build_poller(environ: Mapping[str, str], context: Any, session: Any, clock: Clock) -> Poller:

@@ -86,7 +86,11 @@ def glue_jobs(ctx: Context) -> Document:
         allow(
             "SparkCatalogStartup",  # Spark on the Glue catalog lists databases and functions, reads `default`
             ["glue:GetDatabase", "glue:GetDatabases", "glue:GetUserDefinedFunctions"],
-            [ctx.arn("glue", "catalog"), ctx.arn("glue", "database/default"), ctx.arn("glue", f"database/{db}")],
+            [
+                ctx.arn("glue", "catalog"),
+                *(ctx.arn("glue", f"database/{name}") for name in ("default", db)),
+                *(ctx.arn("glue", f"userDefinedFunction/{name}/*") for name in ("default", db)),
+            ],
         ),
         allow("Kms", KMS_USE, [ctx.key_arn]),
         _logs(ctx, "/aws-glue/*"),

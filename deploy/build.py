@@ -112,7 +112,10 @@ def build_lambda_zip(root: Path, out_dir: Path) -> Path:
         if not (e.name or "").startswith("ingestion_lambda"):
             raise
         return build_fallback_lambda_zip(root, target)
-    return Path(package.build_zip(target))
+    try:
+        return Path(package.build_zip(target))
+    except package.PackageError as e:
+        raise DeployError(f"building the Lambda zip failed: {e}") from e
 
 
 def build_fallback_lambda_zip(root: Path, target: Path) -> Path:

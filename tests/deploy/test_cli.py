@@ -73,3 +73,8 @@ def test_access_denied_without_an_action_in_the_message_names_the_operation() ->
 def test_bad_arguments_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["deploy-everything", "--env", "dev"]) == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_no_client_is_given_an_endpoint_url_so_the_sdk_settings_decide() -> None:
+    sources = (Path(__file__).parents[2] / "deploy").glob("*.py")
+    assert [p.name for p in sources if "endpoint_url" in p.read_text()] == []

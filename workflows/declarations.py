@@ -15,7 +15,6 @@ from lakehouse.tables import (
     SILVER,
     SILVER_JOB,
 )
-
 from workflows.model import Crawler, Step, Workflow
 
 RAW_DRIFT = Crawler(

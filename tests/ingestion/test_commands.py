@@ -57,7 +57,9 @@ def test_an_unreachable_api_is_one_error_line(recorded: GitHubServer, tmp_path: 
 
 
 @pytest.mark.parametrize(("args", "env", "message"), [
-    (["--api-url", "ftp://example"], {}, "lakehouse: LAKEHOUSE_GITHUB_API_URL='ftp://example' is not an http(s) URL"),
+    (["--api-url", "ftp://example"], {}, "lakehouse: --api-url 'ftp://example' is not an http(s) URL"),
+    ([], {names.GITHUB_API_URL: "example.org"},
+     "lakehouse: LAKEHOUSE_GITHUB_API_URL='example.org' is not an http(s) URL"),
     (["--max-seconds", "-5"], {}, "lakehouse: --max-seconds -5 must be positive"),
     ([], {names.READ_TIMEOUT: "soon"}, "lakehouse: LAKEHOUSE_INGEST_READ_TIMEOUT='soon' is not a number"),
 ])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import logging
 import math
 import os
 import sys
@@ -30,8 +29,6 @@ from lakehouse.ingest.state import LocalStateStore, StateConflictError
 from lakehouse.ingest.timing import SystemClock, budget_remaining
 from lakehouse.settings import Settings
 from lakehouse.storage import LocalStore
-
-logger = logging.getLogger(__name__)
 
 STATE_KEY = "ingest/state.json"  # in the artifacts bucket of the local root
 
@@ -66,6 +63,8 @@ def run_api(args: argparse.Namespace, settings: Settings) -> int:
     """Poll once, or for --max-seconds, into the local root's bronze; state in its artifacts folder."""
     config = IngestConfig.from_environ(os.environ)  # ConfigError is a UserError
     if args.api_url:
+        if not args.api_url.startswith(("http://", "https://")):
+            raise IngestCommandError(f"--api-url {args.api_url!r} is not an http(s) URL")
         config = dataclasses.replace(config, api_url=args.api_url.rstrip("/"))
     if args.max_seconds is not None and args.max_seconds <= 0:
         raise IngestCommandError(f"--max-seconds {args.max_seconds:g} must be positive")

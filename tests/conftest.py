@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +13,8 @@ from pyspark.sql import SparkSession
 from lakehouse.settings import Settings
 from tests.support.aws import ACCOUNT_ID, REGION, moto_server, reset
 
-DATA = Path(__file__).parent / "data"
+# Tests run many short Spark sessions on tiny data: the JVM's quick compiler alone starts them faster.
+os.environ.setdefault("LAKEHOUSE_JVM_OPTS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
 _env_numbers = itertools.count(1)
 
 

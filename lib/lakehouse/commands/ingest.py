@@ -26,7 +26,9 @@ def ingest_files(settings: Settings, paths: list[Path], ingest_dt: date | None) 
             log.error("refused %s", e)
             refused += 1
             continue
-        if result.skipped:
+        if not result.lines:
+            log.info("skipped %s: it holds no events", path)
+        elif result.skipped:
             log.info("skipped %s: the same content is already in bronze as %s", path, result.key)
         else:
             log.info("ingested %s: %d lines into %s", path, result.lines, result.key)

@@ -106,6 +106,8 @@ def _write_object(path: Path, raw_root: Path, ingest_dt: str, now: datetime) -> 
                 lines += chunk.count(b"\n")
                 last = chunk[-1:] or last
         lines += 1 if last not in (b"", b"\n") else 0
+        if lines == 0:
+            return Ingested(path, "", 0, skipped=True)
         content_hash = digest.hexdigest()[:HASH_CHARS]
         existing = _already_in_bronze(raw_root, content_hash)
         if existing:

@@ -96,6 +96,7 @@ def run(job: str, args: JobArgs) -> dict[str, object]:
 def main(job: str, argv: list[str]) -> int:
     """Entry of a Glue script: one line on stderr and exit 2 for wrong arguments."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("py4j").setLevel(logging.WARNING)
     try:
         args = JobArgs.from_sys_argv(argv)
         report = run(job, args)

@@ -111,7 +111,7 @@ def bronze_to_silver(runtime: Runtime, report: RunReport) -> RunReport:
     try:
         profile = BatchProfile.of(classified)
         reconcile(profile, bronze.line_counts)
-        report.input_objects = len(profile.lines_per_object)
+        report.input_objects = len(set(profile.lines_per_object) | set(bronze.line_counts))
         report.lines_read = sum(profile.lines_per_object.values())
         report.quarantined_by_reason = dict(sorted(profile.by_reason.items()))
         report.quarantined = sum(profile.by_reason.values())

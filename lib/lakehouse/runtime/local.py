@@ -57,6 +57,7 @@ def spark_config(settings: Settings) -> dict[str, str]:
                 f"-Dderby.system.home={metastore}",
                 f"-Dderby.stream.error.file={metastore}/derby.log",
                 f"-Dlog4j2.configurationFile={LOG_CONFIG.as_uri()}",
+                os.environ.get("LAKEHOUSE_JVM_OPTS", ""),
             ]
         ),
         "spark.driver.memory": "4g",

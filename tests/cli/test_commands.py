@@ -1,0 +1,157 @@
+"""The `lakehouse` command as a user runs it: a subprocess per command, on its own data root."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from filelock import FileLock
+
+from tests.support.lake import DATA
+
+SAMPLES = sorted(
+    p for folder in ("gharchive", "api-pages", "schema-drift") for p in (DATA / folder).iterdir()
+    if p.name not in ("RESPONSES_META.json", "README.md")
+)
+
+
+def lakehouse(root: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "lakehouse.cli", "--root", str(root), *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=600, env=env)
+
+
+@pytest.fixture(scope="module")
+def lake_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every real sample ingested through the command line and run through silver and gold once."""
+    root = tmp_path_factory.mktemp("cli") / "lake"
+    ingested = lakehouse(root, "ingest", "files", *map(str, SAMPLES), "--ingest-dt", "2026-11-25")
+    assert ingested.returncode == 0, ingested.stderr
+    return root
+
+
+def test_every_real_sample_goes_through_silver_and_gold(lake_root: Path) -> None:
+    result = lakehouse(lake_root, "run", "all", "--json")
+    assert result.returncode == 0, result.stderr
+    silver, gold = (json.loads(line) for line in result.stdout.splitlines())
+    counts = {k: silver[k] for k in ("input_objects", "lines_read", "silver_rows", "quarantined", "duplicates")}
+    # 23 objects (one empty page is not ingested); ids checked independently with Python's json module.
+    assert counts == {"input_objects": 23, "lines_read": 12123, "silver_rows": 11984, "quarantined": 4, "duplicates": 135}
+    assert silver["quarantined_by_reason"] == {"bad_type:actor": 4}  # the 2012 timeline events: actor is a string
+    assert (gold["job"], gold["gold_days"], gold["days"]) == ("silver_to_gold", 1, ["2026-11-25"])
+
+
+def test_query_prints_only_the_result_as_json_lines_csv_or_a_table(lake_root: Path) -> None:
+    sql = (
+        "SELECT event_id, created_at, event_date, org_login, is_public FROM github_events_silver "
+        "WHERE event_id IN ('2549961020', '1525440611') ORDER BY event_id"
+    )
+    as_json = lakehouse(lake_root, "query", sql, "--format", "json")
+    assert as_json.returncode == 0, as_json.stderr
+    assert [json.loads(line) for line in as_json.stdout.splitlines()] == [
+        {"event_id": "1525440611", "created_at": "2012-03-01T21:34:26Z", "event_date": "2012-03-01",
+         "org_login": None, "is_public": True},
+        {"event_id": "2549961020", "created_at": "2015-02-01T00:00:00.000010Z", "event_date": "2015-02-01",
+         "org_login": None, "is_public": True},
+    ]
+    as_csv = lakehouse(lake_root, "query", "SELECT reason, count(*) AS n FROM github_events_quarantine GROUP BY reason",
+                       "--format", "csv")
+    assert as_csv.stdout == "reason,n\nbad_type:actor,4\n"
+    as_table = lakehouse(lake_root, "query", "SELECT sum(events_count) AS events FROM github_events_gold_daily")
+    assert as_table.stdout == "events\n------\n11984\n"
+
+
+def test_status_reports_tables_bookmarks_and_runs(lake_root: Path) -> None:
+    result = lakehouse(lake_root, "status", "--json")
+    assert result.returncode == 0, result.stderr
+    state = json.loads(result.stdout)
+    assert set(state) == {"root", "database", "tables", "bookmarks", "last_runs"}
+    assert state["database"] == "lakehouse_local"
+    tables = {name: (t["rows"], t["partitions"], t["newest_partition"]) for name, t in state["tables"].items()}
+    assert tables["github_events_bronze"] == (12123, 1, "ingest_dt=2026-11-25")
+    assert tables["github_events_silver"][0] == 11984
+    assert tables["github_events_quarantine"] == (4, 1, "ingest_dt=2026-11-25")
+    assert tables["github_events_runs"] == (2, None, None)
+    assert state["bookmarks"] == {"bronze_to_silver": {"bronze": 23}, "silver_to_gold": {"silver_index": 1}}
+    assert [r["job"] for r in state["last_runs"]] == ["silver_to_gold", "bronze_to_silver"]
+
+
+def test_bookmark_show_and_reset(lake_root: Path) -> None:
+    shown = lakehouse(lake_root, "bookmark", "show", "bronze_to_silver")
+    assert shown.stdout == "bronze_to_silver: bronze: 23 file(s) processed\n"
+    reset = lakehouse(lake_root, "bookmark", "reset", "silver_to_gold")
+    assert reset.stdout == "silver_to_gold: bookmark reset\n"
+    assert lakehouse(lake_root, "bookmark", "show", "silver_to_gold").stdout.startswith("silver_to_gold: no bookmark")
+
+
+def test_user_mistakes_are_one_line_and_a_non_zero_exit(tmp_path: Path) -> None:
+    root = tmp_path / "lake"
+    bad_sql = lakehouse(root, "query", "SELECT nope FROM github_events_silver")
+    assert bad_sql.returncode == 2 and bad_sql.stdout == ""
+    assert bad_sql.stderr.strip().splitlines()[-1].startswith("lakehouse: [UNRESOLVED_COLUMN")
+    assert "Traceback" not in bad_sql.stderr
+
+    whole = (DATA / "gharchive" / "2015-01-01-15.first1024.json.gz").read_bytes()
+    truncated = tmp_path / "cut.json.gz"
+    truncated.write_bytes(whole[:20000])
+    refused = lakehouse(root, "ingest", "files", str(truncated))
+    assert refused.returncode == 1 and "cut.json.gz: cannot be read whole" in refused.stderr
+    assert not list((root / "local-raw").rglob("*.json.gz"))
+
+    bad_day = lakehouse(root, "ingest", "files", str(truncated), "--ingest-dt", "25/11/2026")
+    assert bad_day.returncode == 2 and "is not a day: use YYYY-MM-DD" in bad_day.stderr
+
+    with FileLock(str(root / ".lock")):
+        busy = lakehouse(root, "status")
+    assert busy.returncode == 2
+    assert busy.stderr.strip() == (
+        f"lakehouse: another lakehouse process is using {root} (its embedded metastore allows one process at a "
+        "time): wait for it to finish, or use another --root"
+    )
+
+
+def test_missing_java_is_one_sentence(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "JAVA_HOME"}
+    env["PATH"] = str(Path(sys.executable).parent)
+    result = lakehouse(tmp_path / "lake", "status", env=env)
+    assert result.returncode == 2
+    assert result.stderr.startswith("lakehouse: Java was not found: install a Java 17 runtime")
+
+
+def test_spark_submit_runs_the_glue_entry_scripts_locally(tmp_path: Path) -> None:
+    root = tmp_path / "lake"
+    day = root / "local-raw/github/events/ingest_dt=2021-07-21"
+    day.mkdir(parents=True)
+    (day / "20210721T100000Z-sample.json.gz").write_bytes(
+        (DATA / "gharchive" / "2021-07-21-06to09.first200each.json.gz").read_bytes()
+    )
+    venv_bin = Path(sys.executable).parent
+    env = {**os.environ, "PATH": f"{venv_bin}{os.pathsep}{os.environ['PATH']}", "PYSPARK_PYTHON": sys.executable}
+    repo = Path(__file__).parents[2]
+    for job in ("bronze_to_silver", "silver_to_gold"):
+        result = subprocess.run(
+            [str(venv_bin / "spark-submit"), str(repo / "glue_jobs" / f"{job}.py"), "--JOB_NAME", job,
+             "--env", "local", "--root", str(root), "--job-bookmark-option", "job-bookmark-enable"],
+            capture_output=True, text=True, timeout=600, env=env,
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+    report = lakehouse(root, "query", "SELECT job, lines_read, silver_rows, gold_days FROM github_events_runs "
+                       "ORDER BY started_at", "--format", "json")
+    assert [json.loads(line) for line in report.stdout.splitlines()] == [
+        {"job": "bronze_to_silver", "lines_read": 800, "silver_rows": 800, "gold_days": 0},
+        {"job": "silver_to_gold", "lines_read": 0, "silver_rows": 0, "gold_days": 1},
+    ]
+    assert gzip.decompress((day / "20210721T100000Z-sample.json.gz").read_bytes()).count(b"\n") == 800
+
+    missing_env = subprocess.run(
+        [sys.executable, str(repo / "glue_jobs" / "bronze_to_silver.py"), "--JOB_NAME", "x"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert missing_env.returncode == 2
+    assert missing_env.stderr.strip() == (
+        "bronze_to_silver: the following arguments are required: --env (a job takes --JOB_NAME NAME --env ENV)"
+    )

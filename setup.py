@@ -16,6 +16,9 @@ TEST = [
     "psutil>=5.9",
     "parliament>=1.6",
     "duckdb>=1.1",
+    "packaging>=23",
+    "setuptools>=68",
+    "wheel>=0.41",
 ]
 DEV = ["ruff>=0.6", "mypy>=1.11", "boto3-stubs[essential]>=1.34"]
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 from lakehouse.storage import write_atomically
 
 
-class BookmarkOption(str, Enum):
+class BookmarkOption(StrEnum):
     ENABLE = "job-bookmark-enable"
     DISABLE = "job-bookmark-disable"
     PAUSE = "job-bookmark-pause"
@@ -76,7 +76,11 @@ class Bookmark:
         for source, marks in self.pending.items():
             self.processed.setdefault(source, set()).update(marks)
         self.pending = {}
-        saved = {"sources": {src: sorted([m.path, m.size, m.mtime_ns] for m in marks) for src, marks in self.processed.items()}}
+        saved = {
+            "sources": {
+                src: sorted([m.path, m.size, m.mtime_ns] for m in marks) for src, marks in self.processed.items()
+            }
+        }
         write_atomically(self.path, json.dumps(saved, indent=1).encode())
 
     def summary(self) -> dict[str, int]:

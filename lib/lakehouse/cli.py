@@ -77,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _register_more_sources(sources: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _register_more_sources(sources: argparse._SubParsersAction) -> None:
     """The API poller and the GH Archive backfill add their own `ingest` sources."""
     try:
         from lakehouse.ingest.commands import register

@@ -11,7 +11,9 @@ EVENT_SCHEMA = T.StructType(
     [
         T.StructField("id", T.StringType()),
         T.StructField("type", T.StringType()),
-        T.StructField("actor", T.StructType([T.StructField("id", T.LongType()), T.StructField("login", T.StringType())])),
+        T.StructField(
+            "actor", T.StructType([T.StructField("id", T.LongType()), T.StructField("login", T.StringType())])
+        ),
         T.StructField("repo", T.StructType([T.StructField("id", T.LongType()), T.StructField("name", T.StringType())])),
         T.StructField("org", T.StructType([T.StructField("login", T.StringType())])),
         T.StructField("public", T.BooleanType()),
@@ -21,9 +23,7 @@ EVENT_SCHEMA = T.StructType(
 )
 
 # The same fields with every value kept as its JSON text: tells a wrong type from malformed JSON.
-EVENT_TEXT_SCHEMA = T.StructType(
-    [T.StructField(f.name, T.StringType()) for f in EVENT_SCHEMA.fields]
-)
+EVENT_TEXT_SCHEMA = T.StructType([T.StructField(f.name, T.StringType()) for f in EVENT_SCHEMA.fields])
 NESTED_TEXT_SCHEMA = T.StructType(
     [T.StructField("id", T.StringType()), T.StructField("login", T.StringType()), T.StructField("name", T.StringType())]
 )

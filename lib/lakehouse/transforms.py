@@ -55,7 +55,9 @@ def corrupt_objects(objects: DataFrame) -> DataFrame:
     """Objects (`source_object`) that could not be read whole, as one classified row each."""
     types = {c.name: c.type for c in SILVER.columns} | {key: "string" for key in SILVER.partition_keys}
     columns = [
-        ingest_dt_of(F.col(SOURCE_OBJECT)).alias(name) if name == "ingest_dt" else F.lit(None).cast(types[name]).alias(name)
+        ingest_dt_of(F.col(SOURCE_OBJECT)).alias(name)
+        if name == "ingest_dt"
+        else F.lit(None).cast(types[name]).alias(name)
         for name in SILVER.column_names
     ]
     return objects.select(

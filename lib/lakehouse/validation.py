@@ -25,7 +25,20 @@ def bad_type(field: str) -> str:
 # Fields a silver row cannot do without, in the order they are checked.
 REQUIRED = ("id", "type", "created_at", "actor.login", "repo.name")
 # Every typed field, top-level structs first, in the order a wrong type is reported.
-TYPED = ("id", "type", "actor", "repo", "org", "public", "created_at", "actor.id", "actor.login", "repo.id", "repo.name", "org.login")
+TYPED = (
+    "id",
+    "type",
+    "actor",
+    "repo",
+    "org",
+    "public",
+    "created_at",
+    "actor.id",
+    "actor.login",
+    "repo.id",
+    "repo.name",
+    "org.login",
+)
 
 _JSON_OPTIONS = {"mode": "PERMISSIVE", "columnNameOfCorruptRecord": "_corrupt_record"}
 
@@ -55,7 +68,9 @@ def _first_bad_type(value: Column, event: Column) -> Column:
 
 def _is_json_value(value: Column) -> Column:
     """True when the line is one JSON value of any kind (an array, a string, a number, null)."""
-    wrapped = F.from_json(F.concat(F.lit('{"v":'), value, F.lit("}")), "v string, _corrupt_record string", _JSON_OPTIONS)
+    wrapped = F.from_json(
+        F.concat(F.lit('{"v":'), value, F.lit("}")), "v string, _corrupt_record string", _JSON_OPTIONS
+    )
     return wrapped.isNotNull() & wrapped["_corrupt_record"].isNull()
 
 

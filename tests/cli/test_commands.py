@@ -15,7 +15,9 @@ from filelock import FileLock
 from tests.support.lake import DATA
 
 SAMPLES = sorted(
-    p for folder in ("gharchive", "api-pages", "schema-drift") for p in (DATA / folder).iterdir()
+    p
+    for folder in ("gharchive", "api-pages", "schema-drift")
+    for p in (DATA / folder).iterdir()
     if p.name not in ("RESPONSES_META.json", "README.md")
 )
 
@@ -40,7 +42,13 @@ def test_every_real_sample_goes_through_silver_and_gold(lake_root: Path) -> None
     silver, gold = (json.loads(line) for line in result.stdout.splitlines())
     counts = {k: silver[k] for k in ("input_objects", "lines_read", "silver_rows", "quarantined", "duplicates")}
     # 23 objects (one empty page is not ingested); ids checked independently with Python's json module.
-    assert counts == {"input_objects": 23, "lines_read": 12123, "silver_rows": 11984, "quarantined": 4, "duplicates": 135}
+    assert counts == {
+        "input_objects": 23,
+        "lines_read": 12123,
+        "silver_rows": 11984,
+        "quarantined": 4,
+        "duplicates": 135,
+    }
     assert silver["quarantined_by_reason"] == {"bad_type:actor": 4}  # the 2012 timeline events: actor is a string
     assert (gold["job"], gold["gold_days"], gold["days"]) == ("silver_to_gold", 1, ["2026-11-25"])
 
@@ -53,13 +61,28 @@ def test_query_prints_only_the_result_as_json_lines_csv_or_a_table(lake_root: Pa
     as_json = lakehouse(lake_root, "query", sql, "--format", "json")
     assert as_json.returncode == 0, as_json.stderr
     assert [json.loads(line) for line in as_json.stdout.splitlines()] == [
-        {"event_id": "1525440611", "created_at": "2012-03-01T21:34:26Z", "event_date": "2012-03-01",
-         "org_login": None, "is_public": True},
-        {"event_id": "2549961020", "created_at": "2015-02-01T00:00:00.000010Z", "event_date": "2015-02-01",
-         "org_login": None, "is_public": True},
+        {
+            "event_id": "1525440611",
+            "created_at": "2012-03-01T21:34:26Z",
+            "event_date": "2012-03-01",
+            "org_login": None,
+            "is_public": True,
+        },
+        {
+            "event_id": "2549961020",
+            "created_at": "2015-02-01T00:00:00.000010Z",
+            "event_date": "2015-02-01",
+            "org_login": None,
+            "is_public": True,
+        },
     ]
-    as_csv = lakehouse(lake_root, "query", "SELECT reason, count(*) AS n FROM github_events_quarantine GROUP BY reason",
-                       "--format", "csv")
+    as_csv = lakehouse(
+        lake_root,
+        "query",
+        "SELECT reason, count(*) AS n FROM github_events_quarantine GROUP BY reason",
+        "--format",
+        "csv",
+    )
     assert as_csv.stdout == "reason,n\nbad_type:actor,4\n"
     as_table = lakehouse(lake_root, "query", "SELECT sum(events_count) AS events FROM github_events_gold_daily")
     assert as_table.stdout == "events\n------\n11984\n"
@@ -134,13 +157,31 @@ def test_spark_submit_runs_the_glue_entry_scripts_locally(tmp_path: Path) -> Non
     repo = Path(__file__).parents[2]
     for job in ("bronze_to_silver", "silver_to_gold"):
         result = subprocess.run(
-            [str(venv_bin / "spark-submit"), str(repo / "glue_jobs" / f"{job}.py"), "--JOB_NAME", job,
-             "--env", "local", "--root", str(root), "--job-bookmark-option", "job-bookmark-enable"],
-            capture_output=True, text=True, timeout=600, env=env,
+            [
+                str(venv_bin / "spark-submit"),
+                str(repo / "glue_jobs" / f"{job}.py"),
+                "--JOB_NAME",
+                job,
+                "--env",
+                "local",
+                "--root",
+                str(root),
+                "--job-bookmark-option",
+                "job-bookmark-enable",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env=env,
         )
         assert result.returncode == 0, result.stderr[-3000:]
-    report = lakehouse(root, "query", "SELECT job, lines_read, silver_rows, gold_days FROM github_events_runs "
-                       "ORDER BY started_at", "--format", "json")
+    report = lakehouse(
+        root,
+        "query",
+        "SELECT job, lines_read, silver_rows, gold_days FROM github_events_runs ORDER BY started_at",
+        "--format",
+        "json",
+    )
     assert [json.loads(line) for line in report.stdout.splitlines()] == [
         {"job": "bronze_to_silver", "lines_read": 800, "silver_rows": 800, "gold_days": 0},
         {"job": "silver_to_gold", "lines_read": 0, "silver_rows": 0, "gold_days": 1},
@@ -149,7 +190,9 @@ def test_spark_submit_runs_the_glue_entry_scripts_locally(tmp_path: Path) -> Non
 
     missing_env = subprocess.run(
         [sys.executable, str(repo / "glue_jobs" / "bronze_to_silver.py"), "--JOB_NAME", "x"],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert missing_env.returncode == 2
     assert missing_env.stderr.strip() == (

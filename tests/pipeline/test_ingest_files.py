@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,7 @@ import pytest
 from lakehouse.ingest.files import UnreadableFile, ingest_file
 from tests.support.lake import DATA
 
-NOW = datetime(2026, 11, 25, 10, 30, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 10, 30, 0, tzinfo=UTC)
 DAY = date(2026, 11, 25)
 
 
@@ -67,6 +67,6 @@ def test_a_truncated_gzip_is_refused_and_nothing_lands(tmp_path: Path) -> None:
     broken = tmp_path / "broken.json.gz"
     broken.write_bytes(whole[: len(whole) // 2])
     raw = tmp_path / "raw"
-    with pytest.raises(UnreadableFile, match="broken.json.gz: cannot be read whole"):
+    with pytest.raises(UnreadableFile, match=r"broken\.json\.gz: cannot be read whole"):
         ingest_file(broken, raw, DAY, NOW)
     assert [p for p in raw.rglob("*") if p.is_file()] == []

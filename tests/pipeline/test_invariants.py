@@ -11,14 +11,14 @@ from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
 from lakehouse.bookmarks import BookmarkOption
+from lakehouse.jobs.run import run_job
 from lakehouse.runtime.local import LocalRuntime
 from lakehouse.settings import Settings
 from lakehouse.tables import BRONZE, GOLD_DAILY, GOLD_JOB, QUARANTINE, RUNS, SILVER, SILVER_JOB
-from lakehouse.jobs.run import run_job
 from tests.support.lake import CrashBeforeCommit, put_object, real_lines, run, table
 
 HOUR = "2015-01-01-15.first1024.json.gz"
-BAD = [b"{not json", b"[1,2]", b'{"id":"x","type":"PushEvent"}', b"\xff\xfe{\"id\": \"1\"}"]
+BAD = [b"{not json", b"[1,2]", b'{"id":"x","type":"PushEvent"}', b'\xff\xfe{"id": "1"}']
 
 
 def test_1_nothing_lost_every_line_is_silver_quarantine_or_duplicate(spark: SparkSession, lake: Settings) -> None:
@@ -29,7 +29,10 @@ def test_1_nothing_lost_every_line_is_silver_quarantine_or_duplicate(spark: Spar
     assert (report.lines_read, report.silver_rows, report.quarantined, report.duplicates) == (1128, 1024, 4, 100)
     assert report.quarantined_by_reason == {"malformed_json": 2, "missing:created_at": 1, "not_an_object": 1}
     runs = table(spark, lake, RUNS)
-    assert runs.where(F.col("lines_read") != F.col("silver_rows") + F.col("quarantined") + F.col("duplicates")).count() == 0
+    assert (
+        runs.where(F.col("lines_read") != F.col("silver_rows") + F.col("quarantined") + F.col("duplicates")).count()
+        == 0
+    )
     assert runs.select("job", "input_objects", "lines_read", "silver_rows", "quarantined", "duplicates").collect() == [
         (SILVER_JOB, 2, 1128, 1024, 4, 100)
     ]
@@ -62,7 +65,7 @@ def _lake_objects(lake: Settings) -> list[tuple[str, str, list[bytes]]]:
     changed = lines[250].replace(b'"public":true', b'"public":false')
     return [
         ("2021-07-21", "a", lines[:300] + BAD[:2]),
-        ("2021-07-21", "b", lines[250:600] + [changed]),
+        ("2021-07-21", "b", [*lines[250:600], changed]),
         ("2021-07-22", "c", lines[550:] + lines[:20] + BAD[2:]),
     ]
 
@@ -93,8 +96,10 @@ def test_4_gold_equals_a_recount_and_only_touched_days_are_rewritten(spark: Spar
     run(spark, lake, SILVER_JOB)
     first = run(spark, lake, GOLD_JOB)
     assert (first.gold_days, first.input_objects) == (2, 2)
-    recount = table(spark, lake, SILVER).groupBy("event_type", "repo_name", "ingest_dt").agg(
-        F.count(F.lit(1)).alias("events_count")
+    recount = (
+        table(spark, lake, SILVER)
+        .groupBy("event_type", "repo_name", "ingest_dt")
+        .agg(F.count(F.lit(1)).alias("events_count"))
     )
     gold = table(spark, lake, GOLD_DAILY)
     assert_df_equality(gold, recount.select(*gold.columns), ignore_row_order=True, ignore_nullable=True)
@@ -109,7 +114,9 @@ def test_4_gold_equals_a_recount_and_only_touched_days_are_rewritten(spark: Spar
     assert gold.where(F.col("ingest_dt") == "2015-01-01").agg(F.sum("events_count")).first()[0] == 350
 
 
-def test_5_corrupt_object_is_quarantined_and_later_objects_still_reach_silver(spark: SparkSession, lake: Settings) -> None:
+def test_5_corrupt_object_is_quarantined_and_later_objects_still_reach_silver(
+    spark: SparkSession, lake: Settings
+) -> None:
     lines = real_lines(HOUR)
     put_object(lake, "2015-01-01", "a", lines[:100])
     whole = gzip.compress(b"".join(line + b"\n" for line in lines[100:300]))
@@ -126,8 +133,11 @@ def test_5_corrupt_object_is_quarantined_and_later_objects_still_reach_silver(sp
 
 
 def test_5_bad_bytes_huge_lines_and_old_schema_are_quarantined_not_fatal(spark: SparkSession, lake: Settings) -> None:
-    old = gzip.decompress((Path(__file__).parents[2] / "data/github-events/schema-drift/"
-                           "gharchive-2012-08-26-oldschema.json.gz").read_bytes())
+    old = gzip.decompress(
+        (
+            Path(__file__).parents[2] / "data/github-events/schema-drift/gharchive-2012-08-26-oldschema.json.gz"
+        ).read_bytes()
+    )
     good = real_lines(HOUR, 1)[0]
     huge = good.replace(b'"public":true', b'"public":true,"pad":"' + b"x" * (3 * 1024 * 1024) + b'"')
     non_utf8 = good.replace(b"petroav", b"petr\xe9av")
@@ -138,11 +148,18 @@ def test_5_bad_bytes_huge_lines_and_old_schema_are_quarantined_not_fatal(spark: 
     # The old timeline file: 86 lines of pretty-printed documents but for two one-line ones (actor a string).
     assert len(old.splitlines()) == 86
     assert report.quarantined_by_reason == {
-        "bad_type:actor": 2, "line_too_large": 1, "malformed_json": 2 + 83, "not_an_object": 1
+        "bad_type:actor": 2,
+        "line_too_large": 1,
+        "malformed_json": 2 + 83,
+        "not_an_object": 1,
     }
-    assert table(spark, lake, QUARANTINE).where(F.col("reason") == "malformed_json").where(
-        F.col("raw_line").contains("petr")
-    ).count() == 1
+    assert (
+        table(spark, lake, QUARANTINE)
+        .where(F.col("reason") == "malformed_json")
+        .where(F.col("raw_line").contains("petr"))
+        .count()
+        == 1
+    )
 
 
 def test_6_every_partition_a_run_writes_is_in_the_catalog(spark: SparkSession, lake: Settings) -> None:

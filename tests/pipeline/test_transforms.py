@@ -32,7 +32,9 @@ def test_parse_timestamp_reads_zones_offsets_and_fractions_as_utc(spark: SparkSe
 
 
 def test_ingest_dt_comes_from_the_object_path(spark: SparkSession) -> None:
-    df = spark.createDataFrame([(OBJ, "2015-01-01"), (OBJ2, "2015-01-02"), ("s3://b/x.json.gz", "")], "p string, e string")
+    df = spark.createDataFrame(
+        [(OBJ, "2015-01-01"), (OBJ2, "2015-01-02"), ("s3://b/x.json.gz", "")], "p string, e string"
+    )
     assert_column_equality(df.withColumn("d", ingest_dt_of(F.col("p"))), "d", "e")
 
 
@@ -45,8 +47,23 @@ def test_classify_lines_builds_silver_columns_from_a_real_event(spark: SparkSess
     lines = spark.createDataFrame([(line, OBJ)], "value string, source_object string")
     silver = to_silver(classify_lines(lines, 1 << 20))
     expected = spark.createDataFrame(
-        [("2489651045", "CreateEvent", dt.date(2015, 1, 1), "petroav/6.828", "petroav", dt.datetime(2015, 1, 1, 15),
-          "2015-01-01", 28688495, 665991, "mit", True, "2015", "01")],
+        [
+            (
+                "2489651045",
+                "CreateEvent",
+                dt.date(2015, 1, 1),
+                "petroav/6.828",
+                "petroav",
+                dt.datetime(2015, 1, 1, 15),
+                "2015-01-01",
+                28688495,
+                665991,
+                "mit",
+                True,
+                "2015",
+                "01",
+            )
+        ],
         silver.schema,
     )
     assert_df_equality(silver, expected)
@@ -78,12 +95,20 @@ def test_not_in_drops_rows_already_held_null_safely(spark: SparkSession) -> None
 
 def test_gold_daily_counts_events_per_type_and_repo_per_day(spark: SparkSession) -> None:
     silver = spark.createDataFrame(
-        [("PushEvent", "a/b", "2015-01-01"), ("PushEvent", "a/b", "2015-01-01"), ("WatchEvent", "a/b", "2015-01-01"),
-         ("PushEvent", "a/b", "2015-01-02")],
+        [
+            ("PushEvent", "a/b", "2015-01-01"),
+            ("PushEvent", "a/b", "2015-01-01"),
+            ("WatchEvent", "a/b", "2015-01-01"),
+            ("PushEvent", "a/b", "2015-01-02"),
+        ],
         "event_type string, repo_name string, ingest_dt string",
     )
     expected = spark.createDataFrame(
-        [("PushEvent", "a/b", 2, "2015-01-01"), ("WatchEvent", "a/b", 1, "2015-01-01"), ("PushEvent", "a/b", 1, "2015-01-02")],
+        [
+            ("PushEvent", "a/b", 2, "2015-01-01"),
+            ("WatchEvent", "a/b", 1, "2015-01-01"),
+            ("PushEvent", "a/b", 1, "2015-01-02"),
+        ],
         "event_type string, repo_name string, events_count bigint not null, ingest_dt string",
     )
     assert_df_equality(gold_daily(silver), expected, ignore_row_order=True, ignore_nullable=True)

@@ -54,15 +54,19 @@ def show_lake(spark: SparkSession, settings: Settings) -> None:
     print_table(["reason", "count"], list(records(reasons)))
     gold = spark.table(qualified(settings, GOLD_DAILY)).where(F.col("ingest_dt") == SAMPLE_DAY.isoformat())
     print(f"\ntop event types on {SAMPLE_DAY}")
-    types = gold.groupBy("event_type").agg(F.sum("events_count").alias("events")).orderBy(F.desc("events"), "event_type")
+    types = (
+        gold.groupBy("event_type").agg(F.sum("events_count").alias("events")).orderBy(F.desc("events"), "event_type")
+    )
     print_table(["event_type", "events"], list(records(types.limit(5))))
     print(f"\ntop repositories on {SAMPLE_DAY}")
     repos = gold.groupBy("repo_name").agg(F.sum("events_count").alias("events")).orderBy(F.desc("events"), "repo_name")
     print_table(["repo_name", "events"], list(records(repos.limit(5))))
     print(f"\nthe lake lives in {settings.root}: buckets are folders ({settings.uri('raw')}, ...)")
     print("query it with SQL, for example:")
-    print(f'  lakehouse --root {settings.root} query "SELECT event_type, SUM(events_count) AS n '
-          f'FROM {GOLD_DAILY.name} GROUP BY event_type ORDER BY n DESC"')
+    print(
+        f'  lakehouse --root {settings.root} query "SELECT event_type, SUM(events_count) AS n '
+        f'FROM {GOLD_DAILY.name} GROUP BY event_type ORDER BY n DESC"'
+    )
     print(f"  lakehouse --root {settings.root} status")
 
 

@@ -6,7 +6,7 @@ import csv
 import json
 import sys
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from pyspark.errors import PySparkException
@@ -18,7 +18,7 @@ from lakehouse.commands.session import lake_session
 from lakehouse.errors import UserError
 from lakehouse.settings import Settings
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class QueryError(UserError):
@@ -87,7 +87,9 @@ def query(settings: Settings, sql: str, output: str) -> int:
                 writer = csv.writer(sys.stdout, lineterminator="\n")
                 writer.writerow(df.columns)
                 for record in rows:
-                    writer.writerow(["" if v is None else v if isinstance(v, str) else json.dumps(v) for v in record.values()])
+                    writer.writerow(
+                        ["" if v is None else v if isinstance(v, str) else json.dumps(v) for v in record.values()]
+                    )
             else:
                 print_table(df.columns, list(rows))
         except PySparkException as e:

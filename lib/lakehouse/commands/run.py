@@ -18,7 +18,10 @@ log = logging.getLogger("lakehouse")
 def describe(report: RunReport) -> str:
     """A run's counts in one line."""
     if report.job.endswith("gold"):
-        return f"{report.job}: recomputed {report.gold_days} day(s) of gold from {report.input_objects} silver partition(s)"
+        return (
+            f"{report.job}: recomputed {report.gold_days} day(s) of gold "
+            f"from {report.input_objects} silver partition(s)"
+        )
     reasons = ", ".join(f"{r} {n}" for r, n in report.quarantined_by_reason.items()) or "none"
     return (
         f"{report.job}: {report.lines_read} lines from {report.input_objects} object(s) -> "

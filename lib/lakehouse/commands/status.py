@@ -44,7 +44,9 @@ def collect_status(spark: SparkSession, settings: Settings) -> dict[str, object]
         "root": settings.root,
         "database": settings.database,
         "tables": {t.name: table_status(spark, settings, t) for t in TABLES},
-        "bookmarks": {job: Bookmark.load(bookmark_path(settings, job), BookmarkOption.ENABLE).summary() for job in JOBS},
+        "bookmarks": {
+            job: Bookmark.load(bookmark_path(settings, job), BookmarkOption.ENABLE).summary() for job in JOBS
+        },
         "last_runs": list(records(runs)),
     }
 

@@ -24,7 +24,9 @@ def silver_to_gold(runtime: Runtime, report: RunReport) -> RunReport:
     if days:
         index = spark.table(qualified(settings, SILVER_INDEX)).where(F.col("ingest_dt").isin(days))
         months = {(r["year"], r["month"]) for r in index.select("year", "month").distinct().collect()}
-        silver = spark.table(qualified(settings, SILVER)).where(partition_filter(months) & F.col("ingest_dt").isin(days))
+        silver = spark.table(qualified(settings, SILVER)).where(
+            partition_filter(months) & F.col("ingest_dt").isin(days)
+        )
         gold = gold_daily(silver).repartition("ingest_dt")
         gold.write.insertInto(qualified(settings, GOLD_DAILY), overwrite=True)
         report.input_objects = len(months)

@@ -68,7 +68,9 @@ def reconcile(profile: BatchProfile, line_counts: dict[str, int]) -> None:
     """Fail before writing if Spark read an object other than whole."""
     for obj, expected in sorted(line_counts.items()):
         if profile.lines_per_object.get(obj, 0) != expected:
-            raise JobError(f"{obj}: Spark read {profile.lines_per_object.get(obj, 0)} lines, the object holds {expected}")
+            raise JobError(
+                f"{obj}: Spark read {profile.lines_per_object.get(obj, 0)} lines, the object holds {expected}"
+            )
 
 
 def write_quarantine(spark: SparkSession, settings: Settings, classified: DataFrame, report: RunReport) -> None:

@@ -6,6 +6,9 @@ from pyspark.sql import types as T
 
 from lakehouse.tables import Table
 
+# from_json keeps what it could parse and puts the line in `_corrupt_record` when it cannot parse all.
+JSON_OPTIONS = {"mode": "PERMISSIVE", "columnNameOfCorruptRecord": "_corrupt_record"}
+
 # Only the fields of a raw event that silver needs: from_json skips the rest (payload included).
 EVENT_SCHEMA = T.StructType(
     [

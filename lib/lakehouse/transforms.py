@@ -8,7 +8,7 @@ from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
 from lakehouse.functions import ingest_dt_of, month_of, parse_timestamp, year_of
-from lakehouse.schemas import EVENT_SCHEMA
+from lakehouse.schemas import EVENT_SCHEMA, JSON_OPTIONS
 from lakehouse.tables import GOLD_DAILY, QUARANTINE, SILVER
 from lakehouse.validation import CORRUPT_OBJECT, quarantine_reason
 
@@ -18,12 +18,11 @@ SOURCE_OBJECT = "source_object"
 REASON = "reason"
 # What identifies a quarantined line across attempts at the same object.
 QUARANTINE_KEYS = [SOURCE_OBJECT, RAW_LINE]
-_JSON_OPTIONS = {"mode": "PERMISSIVE", "columnNameOfCorruptRecord": "_corrupt_record"}
 
 
 def classify_lines(lines: DataFrame, max_line_bytes: int) -> DataFrame:
     """Raw bronze lines (`value`, `source_object`) to parsed rows with a quarantine `reason` (null: valid)."""
-    event = F.from_json(F.col("value"), EVENT_SCHEMA, _JSON_OPTIONS)
+    event = F.from_json(F.col("value"), EVENT_SCHEMA, JSON_OPTIONS)
     parsed = lines.select(
         F.col("value").alias(RAW_LINE),
         F.col(SOURCE_OBJECT),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pyspark.sql import Column
 from pyspark.sql import functions as F
 
-from lakehouse.schemas import EVENT_TEXT_SCHEMA, NESTED_TEXT_SCHEMA
+from lakehouse.schemas import EVENT_TEXT_SCHEMA, JSON_OPTIONS, NESTED_TEXT_SCHEMA
 
 MALFORMED_JSON = "malformed_json"
 NOT_AN_OBJECT = "not_an_object"
@@ -40,7 +40,6 @@ TYPED = (
     "org.login",
 )
 
-_JSON_OPTIONS = {"mode": "PERMISSIVE", "columnNameOfCorruptRecord": "_corrupt_record"}
 
 
 def _typed(event: Column, path: str) -> Column:
@@ -50,11 +49,11 @@ def _typed(event: Column, path: str) -> Column:
 
 def _as_text(value: Column, path: str) -> Column:
     """The JSON text of a field as written in the line (null when absent or null)."""
-    text = F.from_json(value, EVENT_TEXT_SCHEMA, _JSON_OPTIONS)
+    text = F.from_json(value, EVENT_TEXT_SCHEMA, JSON_OPTIONS)
     parent, _, child = path.partition(".")
     if not child:
         return text[parent]
-    return F.from_json(text[parent], NESTED_TEXT_SCHEMA, _JSON_OPTIONS)[child]
+    return F.from_json(text[parent], NESTED_TEXT_SCHEMA, JSON_OPTIONS)[child]
 
 
 def _first_bad_type(value: Column, event: Column) -> Column:
@@ -69,7 +68,7 @@ def _first_bad_type(value: Column, event: Column) -> Column:
 def _is_json_value(value: Column) -> Column:
     """True when the line is one JSON value of any kind (an array, a string, a number, null)."""
     wrapped = F.from_json(
-        F.concat(F.lit('{"v":'), value, F.lit("}")), "v string, _corrupt_record string", _JSON_OPTIONS
+        F.concat(F.lit('{"v":'), value, F.lit("}")), "v string, _corrupt_record string", JSON_OPTIONS
     )
     return wrapped.isNotNull() & wrapped["_corrupt_record"].isNull()
 

@@ -24,9 +24,14 @@ from lakehouse.tables import BRONZE, GOLD_DAILY, GOLD_JOB, QUARANTINE, SILVER, S
 
 log = logging.getLogger("lakehouse")
 
-SAMPLE_DIR = Path(__file__).resolve().parents[3] / "data" / "github-events" / "gharchive"
-# Two real GH Archive extracts of one day: a whole hour (7,702 events) and the first 1,024 of another.
-SAMPLES = (SAMPLE_DIR / "2015-01-01-0.json.gz", SAMPLE_DIR / "2015-01-01-15.first1024.json.gz")
+DATA = Path(__file__).resolve().parents[3] / "data" / "github-events"
+# Real GH Archive extracts of one day: a whole hour (7,702 events) and the first 1,024 of another; and
+# 4 events of 2012 in GH Archive's old timeline format, which silver quarantines (`actor` is a string).
+SAMPLES = (
+    DATA / "gharchive" / "2015-01-01-0.json.gz",
+    DATA / "gharchive" / "2015-01-01-15.first1024.json.gz",
+    DATA / "schema-drift" / "gharchive-2012-08-26-oldschema.json.gz",
+)
 SAMPLE_DAY = date(2015, 1, 1)
 
 

@@ -133,6 +133,7 @@ def _deploy(args: argparse.Namespace, settings: Settings) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     logging.getLogger("py4j").setLevel(logging.WARNING)
+    logging.getLogger("urllib3").setLevel(logging.ERROR)  # each retry is counted and summed up in one line
     args = build_parser().parse_args(argv)
     try:
         settings = Settings.local(args.root)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,9 @@ from pyspark.sql import SparkSession
 from lakehouse.settings import Settings
 from tests.support.aws import ACCOUNT_ID, REGION, moto_server, reset
 
+# PySpark hands timestamps back in the process's time zone; the command line runs in UTC, so do the tests.
+os.environ["TZ"] = "UTC"
+time.tzset()
 # Tests run many short Spark sessions on tiny data: the JVM's quick compiler alone starts them faster.
 os.environ.setdefault("LAKEHOUSE_JVM_OPTS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
 _env_numbers = itertools.count(1)

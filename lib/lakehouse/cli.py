@@ -7,16 +7,18 @@ stderr and a non-zero exit; the result of `query` is the only thing on stdout.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
+import os
 import sys
+import time
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import NoReturn
 
 from lakehouse import __version__
 from lakehouse.bookmarks import BookmarkOption
-from lakehouse.errors import UserError
+from lakehouse.errors import JobError, UserError
 from lakehouse.settings import ROOT_ENV_VAR, Settings
 from lakehouse.tables import GOLD_JOB, JOBS, SILVER_JOB
 
@@ -34,13 +36,13 @@ def _day(text: str) -> date:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="lakehouse", description="A lake of GitHub events: bronze, silver, gold.")
+    parser = _Parser(prog="lakehouse", description="A lake of GitHub events: bronze, silver, gold.")
     parser.add_argument("--root", help=f"local data root (default: ${ROOT_ENV_VAR}, else ./.lakehouse)")
     parser.add_argument("--version", action="version", version=f"lakehouse {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
 
     ingest = commands.add_parser("ingest", help="put events into bronze")
-    sources = ingest.add_subparsers(dest="source", required=True, metavar="SOURCE")
+    sources = ingest.add_subparsers(dest="source", required=True, metavar="SOURCE", parser_class=_Parser)
     files = sources.add_parser("files", help="copy event files (JSON lines, gzip or not; JSON arrays) into bronze")
     files.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     files.add_argument("--ingest-dt", type=_day, help="bronze partition day (default: today, UTC)")
@@ -130,7 +132,16 @@ def _deploy(args: argparse.Namespace, settings: Settings) -> int:
     return int(deploy_main(args.deploy_args))
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line: `lakehouse: ...` and exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USER_ERROR, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    os.environ["TZ"] = "UTC"  # PySpark hands timestamps back in the process's zone: make that UTC
+    time.tzset()
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     logging.getLogger("py4j").setLevel(logging.WARNING)
     logging.getLogger("urllib3").setLevel(logging.ERROR)  # each retry is counted and summed up in one line
@@ -141,13 +152,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as e:
         print(f"lakehouse: {e}", file=sys.stderr)
         return EXIT_USER_ERROR
+    except JobError as e:
+        print(f"lakehouse: the job stopped before committing anything: {e}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("lakehouse: interrupted", file=sys.stderr)
         return 130
-
-
-def print_json(value: object) -> None:
-    print(json.dumps(value, ensure_ascii=False, default=str))
 
 
 if __name__ == "__main__":

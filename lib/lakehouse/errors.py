@@ -3,3 +3,7 @@
 
 class UserError(Exception):
     """Something the user can fix; the message says what was wrong and how to fix it."""
+
+
+class JobError(RuntimeError):
+    """A job cannot go on; nothing of the run is committed and the message says why."""

@@ -88,6 +88,16 @@ def test_query_prints_only_the_result_as_json_lines_csv_or_a_table(lake_root: Pa
     assert as_table.stdout == "events\n------\n11984\n"
 
 
+def test_query_timestamps_are_utc_whatever_the_local_zone(lake_root: Path) -> None:
+    sql = (
+        "SELECT named_struct('t', created_at) AS s, created_at FROM github_events_silver "
+        "WHERE event_id = '2549961020'"
+    )
+    result = lakehouse(lake_root, "query", sql, "--format", "json", env={**os.environ, "TZ": "Asia/Tokyo"})
+    stamp = "2015-02-01T00:00:00.000010Z"
+    assert json.loads(result.stdout) == {"s": {"t": stamp}, "created_at": stamp}
+
+
 def test_status_reports_tables_bookmarks_and_runs(lake_root: Path) -> None:
     result = lakehouse(lake_root, "status", "--json")
     assert result.returncode == 0, result.stderr
@@ -117,6 +127,15 @@ def test_user_mistakes_are_one_line_and_a_non_zero_exit(tmp_path: Path) -> None:
     assert bad_sql.returncode == 2 and bad_sql.stdout == ""
     assert bad_sql.stderr.strip().splitlines()[-1].startswith("lakehouse: [UNRESOLVED_COLUMN")
     assert "Traceback" not in bad_sql.stderr
+    failing = lakehouse(root, "query", "SELECT raise_error('no such day')", "--format", "json")
+    assert (failing.returncode, failing.stdout) == (2, "")
+    assert failing.stderr.strip() == "lakehouse: java.lang.RuntimeException: no such day"
+    usage = lakehouse(root, "run", "everything")
+    assert usage.returncode == 2
+    assert usage.stderr == (
+        "lakehouse run: argument target: invalid choice: 'everything' (choose from 'all', 'gold', 'silver') "
+        "(see lakehouse run --help)\n"
+    )
 
     whole = (DATA / "gharchive" / "2015-01-01-15.first1024.json.gz").read_bytes()
     truncated = tmp_path / "cut.json.gz"

@@ -1,62 +1,54 @@
-"""`lakehouse query "SQL" [--format table|json|csv]`: only the result goes to stdout."""
+"""`lakehouse query "SQL" [--format table|json|csv]`: only the result goes to stdout.
+
+The command line runs in UTC (see `cli.main`), so the timestamps PySpark hands back are UTC.
+"""
 
 from __future__ import annotations
 
 import csv
+import io
 import json
 import sys
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
+from py4j.protocol import Py4JJavaError
 from pyspark.errors import PySparkException
 from pyspark.sql import DataFrame, Row
-from pyspark.sql import functions as F
-from pyspark.sql import types as T
 
 from lakehouse.commands.session import lake_session
 from lakehouse.errors import UserError
 from lakehouse.settings import Settings
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class QueryError(UserError):
     """The SQL did not run; the message is Spark's first line."""
 
 
-def _utc_micros(df: DataFrame) -> tuple[DataFrame, set[str]]:
-    """Timestamps as microseconds since the epoch, so that no local time zone touches them."""
-    stamps = {f.name for f in df.schema.fields if isinstance(f.dataType, T.TimestampType)}
-    columns = [F.unix_micros(F.col(f"`{c}`")).alias(c) if c in stamps else F.col(f"`{c}`") for c in df.columns]
-    return df.select(*columns), stamps
-
-
 def _plain(value: object) -> object:
-    """A JSON-ready value: dates as YYYY-MM-DD, nested rows as objects, decimals as numbers."""
+    """A JSON-ready value: dates as YYYY-MM-DD, timestamps as ISO 8601 UTC, nested rows as objects."""
     if isinstance(value, Row):
         return {k: _plain(v) for k, v in value.asDict().items()}
     if isinstance(value, list):
         return [_plain(v) for v in value]
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, date | datetime):
+    if isinstance(value, datetime):
+        return value.isoformat() + "Z" if value.tzinfo is None else value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, Decimal | bytearray):
-        return float(value) if isinstance(value, Decimal) else value.hex()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, bytearray | bytes):
+        return value.hex()
     return value
 
 
 def records(df: DataFrame) -> Iterator[dict[str, object]]:
-    """The rows of a result as dicts, timestamps as ISO 8601 UTC (`...Z`), streamed from Spark."""
-    converted, stamps = _utc_micros(df)
-    for row in converted.toLocalIterator():
-        record = {}
-        for name, value in zip(df.columns, row, strict=True):
-            if name in stamps and value is not None:
-                value = (_EPOCH + timedelta(microseconds=value)).isoformat().replace("+00:00", "Z")
-            record[name] = _plain(value)
-        yield record
+    """The rows of a result as JSON-ready dicts, streamed from Spark."""
+    for row in df.toLocalIterator():
+        yield {name: _plain(value) for name, value in zip(df.columns, row, strict=True)}
 
 
 def _cell(value: object) -> str:
@@ -65,33 +57,51 @@ def _cell(value: object) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-def print_table(columns: list[str], rows: list[dict[str, object]]) -> None:
+def format_table(columns: list[str], rows: list[dict[str, object]]) -> str:
     cells = [[_cell(r[c]) for c in columns] for r in rows]
     widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(columns)]
-    print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
-    print("  ".join("-" * w for w in widths))
-    for row in cells:
-        print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in cells]
+    return "\n".join(lines) + "\n"
+
+
+def print_table(columns: list[str], rows: list[dict[str, object]]) -> None:
+    sys.stdout.write(format_table(columns, rows))
     print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})", file=sys.stderr)
+
+
+def render(df: DataFrame, output: str) -> str:
+    """The whole result in the chosen format (built before anything is printed)."""
+    rows = list(records(df))
+    if output == "json":
+        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    if output == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(df.columns)
+        for r in rows:
+            writer.writerow(["" if v is None else v if isinstance(v, str) else json.dumps(v) for v in r.values()])
+        return out.getvalue()
+    return format_table(df.columns, rows)
+
+
+def _root_cause(error: Py4JJavaError) -> str:
+    """The first line of the innermost Java exception: what actually went wrong."""
+    cause = error.java_exception
+    while cause.getCause() is not None:
+        cause = cause.getCause()
+    return str(cause.toString()).strip().splitlines()[0]
 
 
 def query(settings: Settings, sql: str, output: str) -> int:
     with lake_session(settings) as spark:
         try:
             df = spark.sql(sql)
-            rows = records(df)
-            if output == "json":
-                for record in rows:
-                    print(json.dumps(record, ensure_ascii=False))
-            elif output == "csv":
-                writer = csv.writer(sys.stdout, lineterminator="\n")
-                writer.writerow(df.columns)
-                for record in rows:
-                    writer.writerow(
-                        ["" if v is None else v if isinstance(v, str) else json.dumps(v) for v in record.values()]
-                    )
-            else:
-                print_table(df.columns, list(rows))
+            text = render(df, output)
         except PySparkException as e:
             raise QueryError(str(e).strip().splitlines()[0]) from e
+        except Py4JJavaError as e:
+            raise QueryError(_root_cause(e)) from e
+    sys.stdout.write(text)
     return 0

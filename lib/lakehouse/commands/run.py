@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 from lakehouse.bookmarks import BookmarkOption
-from lakehouse.cli import print_json
 from lakehouse.commands.session import lake_session
 from lakehouse.jobs.run import run_job
 from lakehouse.jobs.runs import RunReport
 from lakehouse.runtime.local import LocalRuntime
 from lakehouse.settings import Settings
+from lakehouse.tables import GOLD_JOB
 
 log = logging.getLogger("lakehouse")
 
 
 def describe(report: RunReport) -> str:
     """A run's counts in one line."""
-    if report.job.endswith("gold"):
+    if report.job == GOLD_JOB:
         return (
             f"{report.job}: recomputed {report.gold_days} day(s) of gold "
             f"from {report.input_objects} silver partition(s)"
@@ -36,7 +37,7 @@ def run_jobs(settings: Settings, jobs: tuple[str, ...], option: BookmarkOption, 
             log.info("running %s ...", job)
             report = run_job(LocalRuntime.create(spark, settings, job, option))
             if as_json:
-                print_json(report.as_json())
+                print(json.dumps(report.as_json(), ensure_ascii=False))
             else:
                 print(describe(report))
     return 0

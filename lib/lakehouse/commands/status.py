@@ -7,12 +7,13 @@ files processed}}; `last_runs`: the 5 latest rows of github_events_runs, newest 
 
 from __future__ import annotations
 
+import json
+
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
 from lakehouse.bookmarks import Bookmark, BookmarkOption
 from lakehouse.catalog import qualified
-from lakehouse.cli import print_json
 from lakehouse.commands.query import print_table, records
 from lakehouse.commands.session import lake_session
 from lakehouse.runtime.local import bookmark_path
@@ -55,7 +56,7 @@ def status(settings: Settings, as_json: bool) -> int:
     with lake_session(settings) as spark:
         state = collect_status(spark, settings)
     if as_json:
-        print_json(state)
+        print(json.dumps(state, ensure_ascii=False, default=str))
         return 0
     print(f"lake at {state['root']} (database {state['database']})\n")
     tables = state["tables"]

@@ -10,7 +10,7 @@ import json
 import logging
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from lakehouse.bookmarks import BookmarkOption
@@ -35,6 +35,8 @@ class JobArgs:
     root: str | None = None
     bucket_suffix: str = ""
     job_run_id: str | None = None
+    resolved: Mapping[str, str | None] = field(default_factory=dict, compare=False)
+    """getResolvedOptions' whole dict: what Glue's Job.init expects."""
 
     @classmethod
     def from_options(cls, options: Mapping[str, str | None]) -> JobArgs:
@@ -54,6 +56,7 @@ class JobArgs:
             root=options.get("root"),
             bucket_suffix=options.get("bucket_suffix") or "",
             job_run_id=options.get("JOB_RUN_ID"),
+            resolved=dict(options),
         )
 
     @classmethod
@@ -61,7 +64,8 @@ class JobArgs:
         """Parse with awsglue's getResolvedOptions, full option names, optional ones only when given."""
         from awsglue.utils import GlueArgumentError, getResolvedOptions
 
-        wanted = ["JOB_NAME", "env"] + [name for name in OPTIONAL if f"--{name}" in argv]
+        given = [name for name in OPTIONAL if any(a == f"--{name}" or a.startswith(f"--{name}=") for a in argv)]
+        wanted = ["JOB_NAME", "env", *given]
         try:
             return cls.from_options(getResolvedOptions(argv, wanted))
         except GlueArgumentError as e:

@@ -7,7 +7,10 @@ from typing import Protocol
 
 from pyspark.sql import DataFrame, SparkSession
 
+from lakehouse.errors import JobError
 from lakehouse.settings import Settings
+
+__all__ = ["BronzeInput", "JobError", "Runtime"]
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,3 @@ class Runtime(Protocol):
     def commit(self) -> None:
         """Remember the input of this run (after every write succeeded)."""
         ...
-
-
-class JobError(RuntimeError):
-    """A job cannot go on; the message says why."""

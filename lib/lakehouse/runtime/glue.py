@@ -50,8 +50,7 @@ class GlueRuntime:
         spark.sql("SET hive.exec.dynamic.partition=true")
         spark.sql("SET hive.exec.dynamic.partition.mode=nonstrict")
         glue_job = Job(glue_context)
-        options = {"JOB_NAME": args.job_name, "job-bookmark-option": args.bookmark.value}
-        glue_job.init(args.job_name, options)
+        glue_job.init(args.job_name, dict(args.resolved))
         return cls(spark, settings, job, glue_context, glue_job)
 
     def read_new_bronze(self) -> BronzeInput:

@@ -1,0 +1,57 @@
+"""Job arguments: parsed once, at the edge, from getResolvedOptions' dict (no Glue needed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from lakehouse.bookmarks import BookmarkOption
+from lakehouse.jobs.entry import JobArgs, JobArgumentError
+
+
+def test_started_by_glue_means_the_glue_runtime() -> None:
+    options = {
+        "JOB_NAME": "lakehouse-dev-bronze_to_silver",
+        "env": "dev",
+        "bucket_suffix": "-1-eu-west-1",
+        "JOB_RUN_ID": "jr_1",
+        "job_bookmark_option": "job-bookmark-enable",
+    }
+    args = JobArgs.from_options(options)
+    assert (args.runtime, args.bookmark, args.job_run_id, args.bucket_suffix) == (
+        "glue",
+        BookmarkOption.ENABLE,
+        "jr_1",
+        "-1-eu-west-1",
+    )
+    assert args.resolved == options
+    assert args.settings().uri("raw") == "s3://dev-raw-1-eu-west-1"
+
+
+def test_spark_submit_without_a_run_id_means_local_with_glue_s_default_bookmark(tmp_path: object) -> None:
+    args = JobArgs.from_options({"JOB_NAME": "x", "env": "local", "root": "/data/lake", "job_bookmark_option": None})
+    assert (args.runtime, args.bookmark) == ("local", BookmarkOption.DISABLE)
+    assert args.settings().uri("silver") == "/data/lake/local-silver"
+
+
+def test_runtime_can_be_forced_and_is_checked() -> None:
+    assert (
+        JobArgs.from_options({"JOB_NAME": "x", "env": "dev", "runtime": "local", "JOB_RUN_ID": "jr"}).runtime == "local"
+    )
+    with pytest.raises(JobArgumentError, match="--runtime 'emr' is not valid: use glue or local"):
+        JobArgs.from_options({"JOB_NAME": "x", "env": "dev", "runtime": "emr"})
+
+
+def test_from_sys_argv_reads_optional_options_in_both_forms() -> None:
+    args = JobArgs.from_sys_argv(
+        [
+            "script.py",
+            "--JOB_NAME",
+            "x",
+            "--env",
+            "local",
+            "--root=/tmp/lake",
+            "--job-bookmark-option",
+            "job-bookmark-pause",
+        ]
+    )
+    assert (args.root, args.bookmark, args.runtime) == ("/tmp/lake", BookmarkOption.PAUSE, "local")

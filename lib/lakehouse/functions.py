@@ -21,8 +21,10 @@ def ingest_dt_of(object_path: Column) -> Column:
 
 
 def year_of(ts: Column) -> Column:
-    return F.date_format(ts, "yyyy")
+    """`YYYY` of a timestamp (integer arithmetic: date_format builds a formatter per row)."""
+    return F.lpad(F.year(ts).cast("string"), 4, "0")
 
 
 def month_of(ts: Column) -> Column:
-    return F.date_format(ts, "MM")
+    """`MM` of a timestamp."""
+    return F.lpad(F.month(ts).cast("string"), 2, "0")

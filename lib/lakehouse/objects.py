@@ -26,7 +26,9 @@ def count_lines(stream: BinaryIO) -> int:
     while chunk := stream.read(CHUNK):
         if pending_cr and chunk.startswith(b"\n"):
             lines -= 1  # the CR that ended the previous chunk and this LF are one CRLF
-        lines += chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n")
+        lines += chunk.count(b"\n")
+        if b"\r" in chunk:  # rare: one more pass for lone CRs only where there are any
+            lines += chunk.count(b"\r") - chunk.count(b"\r\n")
         pending_cr = chunk.endswith(b"\r")
         last = chunk[-1:]
     if last and last not in (b"\n", b"\r"):

@@ -10,7 +10,7 @@ from pyspark.sql import functions as F
 from lakehouse.functions import ingest_dt_of, month_of, parse_timestamp, year_of
 from lakehouse.schemas import EVENT_SCHEMA, JSON_OPTIONS
 from lakehouse.tables import GOLD_DAILY, QUARANTINE, SILVER
-from lakehouse.validation import CORRUPT_OBJECT, quarantine_reason
+from lakehouse.validation import CORRUPT_OBJECT, DIAGNOSE, quarantine_reason, quick_reason
 
 # The columns of a classified line: every silver column, plus what quarantine and dedup need.
 RAW_LINE = "raw_line"
@@ -18,10 +18,16 @@ SOURCE_OBJECT = "source_object"
 REASON = "reason"
 # What identifies a quarantined line across attempts at the same object.
 QUARANTINE_KEYS = [SOURCE_OBJECT, RAW_LINE]
+# Set on a first copy whose event has other copies in the same first object that differ in silver columns.
+CONFLICT = "_conflict"
 
 
-def classify_lines(lines: DataFrame, max_line_bytes: int) -> DataFrame:
-    """Raw bronze lines (`value`, `source_object`) to parsed rows with a quarantine `reason` (null: valid)."""
+def parse_lines(lines: DataFrame, max_line_bytes: int) -> DataFrame:
+    """Raw bronze lines (`value`, `source_object`) to parsed rows with a quick `reason` (null: valid).
+
+    Lines that need a closer look carry DIAGNOSE: `diagnose` gives them their exact reason.
+    created_at is parsed once, in its own projection, and the rest derived from it.
+    """
     event = F.from_json(F.col("value"), EVENT_SCHEMA, JSON_OPTIONS)
     parsed = lines.select(
         F.col("value").alias(RAW_LINE),
@@ -29,8 +35,9 @@ def classify_lines(lines: DataFrame, max_line_bytes: int) -> DataFrame:
         ingest_dt_of(F.col(SOURCE_OBJECT)).alias("ingest_dt"),
         F.when(F.octet_length("value") <= max_line_bytes, event).alias("event"),
     )
-    created_at = parse_timestamp(F.col("event.created_at"))
-    return parsed.select(
+    timed = parsed.withColumn("created_at", parse_timestamp(F.col("event.created_at")))
+    created_at = F.col("created_at")
+    return timed.select(
         RAW_LINE,
         SOURCE_OBJECT,
         F.col("event.id").alias("event_id"),
@@ -38,7 +45,7 @@ def classify_lines(lines: DataFrame, max_line_bytes: int) -> DataFrame:
         F.to_date(created_at).alias("event_date"),
         F.col("event.repo.name").alias("repo_name"),
         F.col("event.actor.login").alias("actor_login"),
-        created_at.alias("created_at"),
+        created_at,
         "ingest_dt",
         F.col("event.repo.id").alias("repo_id"),
         F.col("event.actor.id").alias("actor_id"),
@@ -46,8 +53,21 @@ def classify_lines(lines: DataFrame, max_line_bytes: int) -> DataFrame:
         F.col("event.public").alias("is_public"),
         year_of(created_at).alias("year"),
         month_of(created_at).alias("month"),
-        quarantine_reason(F.col(RAW_LINE), F.col("event"), created_at, max_line_bytes).alias(REASON),
+        quick_reason(F.col(RAW_LINE), F.col("event"), created_at, max_line_bytes).alias(REASON),
     )
+
+
+def diagnose(classified: DataFrame, max_line_bytes: int) -> DataFrame:
+    """Every DIAGNOSE reason replaced by the exact one, parsing again only those lines (CASE is lazy)."""
+    raw = F.col(RAW_LINE)
+    event = F.when(F.octet_length(raw) <= max_line_bytes, F.from_json(raw, EVENT_SCHEMA, JSON_OPTIONS))
+    exact = quarantine_reason(raw, event, parse_timestamp(event["created_at"]), max_line_bytes)
+    return classified.withColumn(REASON, F.when(F.col(REASON) == DIAGNOSE, exact).otherwise(F.col(REASON)))
+
+
+def classify_lines(lines: DataFrame, max_line_bytes: int) -> DataFrame:
+    """Raw bronze lines (`value`, `source_object`) to parsed rows with a quarantine `reason` (null: valid)."""
+    return diagnose(parse_lines(lines, max_line_bytes), max_line_bytes)
 
 
 def corrupt_objects(objects: DataFrame) -> DataFrame:
@@ -74,6 +94,32 @@ def quarantine_rows(classified: DataFrame, quarantined_at: datetime) -> DataFram
         "quarantined_at", F.lit(quarantined_at).cast("timestamp")
     )
     return stamped.select(*QUARANTINE.column_names)
+
+
+def without_valid_raw_lines(classified: DataFrame) -> DataFrame:
+    """Silver columns, object and reason of each line; the raw line only where quarantine needs it.
+
+    A raw line is ten times the size of its silver row: dropping it for valid lines keeps what a run
+    caches and shuffles to the size of silver.
+    """
+    raw_if_bad = F.when(F.col(REASON).isNotNull(), F.col(RAW_LINE)).alias(RAW_LINE)
+    return classified.select(*SILVER.column_names, SOURCE_OBJECT, REASON, raw_if_bad)
+
+
+def first_copy_candidates(valid: DataFrame) -> DataFrame:
+    """One row per event_id from its first (ingest_dt, object), flagged `_conflict` when that is ambiguous.
+
+    Invariant 3 breaks ties inside the first object by raw line. When every copy there has the same
+    silver columns, any of them gives the row the raw-line order would, so no raw line is needed; when
+    they differ (`_conflict`), the caller must decide by raw line with `first_copy_per_event`.
+    Two aggregations rather than a window: they pre-aggregate before shuffling and need no sort.
+    """
+    row = F.struct(*SILVER.column_names)
+    per_object = valid.groupBy("event_id", "ingest_dt", SOURCE_OBJECT).agg(
+        F.min(row).alias("lo"), F.max(row).alias("hi")
+    )
+    first = per_object.groupBy("event_id").agg(F.min(F.struct("ingest_dt", SOURCE_OBJECT, "lo", "hi")).alias("f"))
+    return first.select("f.lo.*", (~F.col("f.lo").eqNullSafe(F.col("f.hi"))).alias(CONFLICT))
 
 
 def first_copy_per_event(valid: DataFrame) -> DataFrame:

@@ -12,6 +12,8 @@ NOT_AN_OBJECT = "not_an_object"
 BAD_TIMESTAMP = "bad_timestamp"
 CORRUPT_OBJECT = "corrupt_object"
 LINE_TOO_LARGE = "line_too_large"
+# Internal only, never written: a line that needs the JSON diagnostics of `quarantine_reason`.
+DIAGNOSE = "_diagnose"
 
 
 def missing(field: str) -> str:
@@ -94,6 +96,26 @@ def quarantine_reason(value: Column, event: Column, created_at: Column, max_line
         .when(~looks_like_object & _is_json_value(value), F.lit(NOT_AN_OBJECT))
         .when(~looks_like_object | ~ends_like_object, F.lit(MALFORMED_JSON))
         .when(unparsed, _first_bad_type(value, event))
+    )
+    for path in REQUIRED:
+        reason = reason.when(_typed(event, path).isNull(), F.lit(missing(path)))
+    return reason.when(created_at.isNull(), F.lit(BAD_TIMESTAMP))
+
+
+def quick_reason(value: Column, event: Column, created_at: Column, max_line_bytes: int) -> Column:
+    """`quarantine_reason` without its JSON diagnostics: lines that need them get DIAGNOSE instead.
+
+    Holding no JSON parsing of its own, it compiles with the rest of the row (whole-stage codegen,
+    which a JSON expression turns off for its whole projection); `quarantine_reason` on the raw line
+    then gives the exact reason of the few DIAGNOSE lines.
+    """
+    looks_like_object = F.regexp_like(value, F.lit(r"^\s*\{"))
+    ends_like_object = F.regexp_like(value, F.lit(r"\}\s*$"))
+    unparsed = event.isNull() | event["_corrupt_record"].isNotNull()
+    reason = (
+        F.when(F.octet_length(value) > max_line_bytes, F.lit(LINE_TOO_LARGE))
+        .when(~_is_utf8(value), F.lit(MALFORMED_JSON))
+        .when(~looks_like_object | ~ends_like_object | unparsed, F.lit(DIAGNOSE))
     )
     for path in REQUIRED:
         reason = reason.when(_typed(event, path).isNull(), F.lit(missing(path)))

@@ -19,14 +19,19 @@ from lakehouse.schemas import table_schema
 from lakehouse.settings import Settings
 from lakehouse.tables import QUARANTINE, SILVER, SILVER_INDEX
 from lakehouse.transforms import (
+    CONFLICT,
     QUARANTINE_KEYS,
     classify_lines,
     corrupt_objects,
+    diagnose,
+    first_copy_candidates,
     first_copy_per_event,
     not_in,
+    parse_lines,
     quarantine_rows,
     to_silver,
     valid_rows,
+    without_valid_raw_lines,
 )
 
 log = logging.getLogger(__name__)
@@ -39,25 +44,34 @@ class BatchProfile:
     lines_per_object: Counter[str]
     by_reason: Counter[str]
     valid_per_partition: Counter[tuple[str, str, str]]  # (ingest_dt, year, month) -> valid rows
+    id_range: tuple[str, str] | None = None  # the least and greatest valid event_id (string order)
 
     @classmethod
     def of(cls, classified: DataFrame) -> BatchProfile:
-        groups = classified.groupBy("source_object", "reason", "ingest_dt", "year", "month").count().collect()
+        keys = ("source_object", "reason", "ingest_dt", "year", "month")
+        stats = (F.count(F.lit(1)).alias("count"), F.min("event_id").alias("lo"), F.max("event_id").alias("hi"))
+        groups = classified.groupBy(*keys).agg(*stats).collect()
         objects: Counter[str] = Counter()
         reasons: Counter[str] = Counter()
         valid: Counter[tuple[str, str, str]] = Counter()
+        lows, highs = [], []
         for g in groups:
             objects[g["source_object"]] += g["count"]
             if g["reason"] is None:
                 valid[(g["ingest_dt"], g["year"], g["month"])] += g["count"]
+                lows.append(g["lo"])
+                highs.append(g["hi"])
             else:
                 reasons[g["reason"]] += g["count"]
-        return cls(objects, reasons, valid)
+        return cls(objects, reasons, valid, (min(lows), max(highs)) if lows else None)
 
 
-def classify(spark: SparkSession, bronze: BronzeInput, max_line_bytes: int) -> DataFrame:
-    """Every new line parsed and judged; each unreadable object as one `corrupt_object` row."""
-    classified = classify_lines(bronze.lines, max_line_bytes)
+def classify(spark: SparkSession, bronze: BronzeInput, max_line_bytes: int, quick: bool = False) -> DataFrame:
+    """Every new line parsed and judged; each unreadable object as one `corrupt_object` row.
+
+    `quick` leaves the reasons that need JSON diagnostics as DIAGNOSE (see `parse_lines`).
+    """
+    classified = (parse_lines if quick else classify_lines)(bronze.lines, max_line_bytes)
     if not bronze.corrupt_objects:
         return classified
     objects = spark.createDataFrame([(o,) for o in bronze.corrupt_objects], "source_object string")
@@ -75,26 +89,59 @@ def reconcile(profile: BatchProfile, line_counts: dict[str, int]) -> None:
 
 def write_quarantine(spark: SparkSession, settings: Settings, classified: DataFrame, report: RunReport) -> None:
     """Append bad lines not already quarantined by an earlier attempt at the same objects."""
+    if not report.quarantined:
+        return
     table = qualified(settings, QUARANTINE)
     held = spark.table(table).where(F.col("ingest_dt").isin(report.days)).select(*QUARANTINE_KEYS)
     fresh = not_in(quarantine_rows(classified, report.started_at), held, QUARANTINE_KEYS)
     fresh.repartition("ingest_dt").write.insertInto(table)
 
 
-def write_silver(spark: SparkSession, settings: Settings, classified: DataFrame, profile: BatchProfile) -> int:
-    """Append events not in silver yet (first copy per event_id); returns the rows written."""
-    table = qualified(settings, SILVER)
+def held_ids(spark: SparkSession, settings: Settings, profile: BatchProfile) -> DataFrame:
+    """Event ids already in the silver partitions this batch writes to.
+
+    Only ids between the batch's least and greatest are read: an exact bound (no id outside it can
+    match) that Parquet's min/max statistics turn into skipped files, so the cost of a run stays that
+    of its batch, not of the partition's history (GitHub's ids grow with time).
+    """
     months = {(year, month) for _, year, month in profile.valid_per_partition}
-    in_silver = spark.table(table).where(partition_filter(months)).select("event_id")
-    new_rows = to_silver(not_in(first_copy_per_event(valid_rows(classified)), in_silver, ["event_id"]))
-    new_rows = new_rows.repartition("year", "month").persist(StorageLevel.MEMORY_AND_DISK)
+    lo, hi = profile.id_range or ("", "")
+    held = spark.table(qualified(settings, SILVER)).where(partition_filter(months))
+    return held.where(F.col("event_id").between(lo, hi)).select("event_id")
+
+
+def write_silver(
+    spark: SparkSession, settings: Settings, kept: DataFrame, profile: BatchProfile, lines: DataFrame
+) -> int:
+    """Append events not in silver yet (first copy per event_id); returns the rows written.
+
+    `kept` holds no raw lines of valid events; the rare event whose first copies differ is decided by
+    raw line from `lines` (its classified bronze lines, read again only then), in a second append: a
+    crash between the two leaves ids that a rerun appends, never one twice. The candidates are cached
+    narrow (no raw lines), counted, then written from the cache.
+    """
+    table = qualified(settings, SILVER)
+    held = held_ids(spark, settings, profile)
+    fresh = in_files(not_in(first_copy_candidates(valid_rows(kept)), held, ["event_id"]))
+    fresh = fresh.persist(StorageLevel.MEMORY_AND_DISK)
     try:
-        written = new_rows.count()
-        if written:
-            new_rows.write.insertInto(table)
-        return written
+        counts = {row[CONFLICT]: row["count"] for row in fresh.groupBy(CONFLICT).count().collect()}
+        if counts.get(False):
+            to_silver(fresh.where(~F.col(CONFLICT))).write.insertInto(table)
+        if counts.get(True):
+            log.info("%d events have differing copies in one object: deciding by raw line", counts[True])
+            conflicted = fresh.where(F.col(CONFLICT)).select("event_id")
+            decided = first_copy_per_event(valid_rows(lines).join(conflicted, on="event_id", how="left_semi"))
+            in_files(to_silver(decided)).write.insertInto(table)
+        return sum(counts.values())
     finally:
-        new_rows.unpersist()
+        fresh.unpersist()
+
+
+def in_files(rows: DataFrame) -> DataFrame:
+    """One file per silver partition and ingest day (sized to the data; gold then skips other days' files)."""
+    keys = [*SILVER.partition_keys, "ingest_dt"]
+    return rows.repartition(*keys).sortWithinPartitions(*keys)
 
 
 def write_silver_index(spark: SparkSession, settings: Settings, profile: BatchProfile, run_id: str) -> None:
@@ -109,7 +156,9 @@ def bronze_to_silver(runtime: Runtime, report: RunReport) -> RunReport:
     """Run the job: every new bronze line ends in silver, in quarantine or counted as a duplicate."""
     spark, settings = runtime.spark, runtime.settings
     bronze = runtime.read_new_bronze()
-    classified = classify(spark, bronze, settings.max_line_bytes).persist(StorageLevel.MEMORY_AND_DISK)
+    quick = classify(spark, bronze, settings.max_line_bytes, quick=True)
+    kept = without_valid_raw_lines(quick).persist(StorageLevel.MEMORY_AND_DISK)
+    classified = diagnose(kept, settings.max_line_bytes)
     try:
         profile = BatchProfile.of(classified)
         reconcile(profile, bronze.line_counts)
@@ -121,10 +170,11 @@ def bronze_to_silver(runtime: Runtime, report: RunReport) -> RunReport:
         if report.lines_read:
             register_bronze_partitions(spark, settings, report.days)
             write_quarantine(spark, settings, classified, report)
-            report.silver_rows = write_silver(spark, settings, classified, profile)
+            lines = classify(spark, bronze, settings.max_line_bytes)
+            report.silver_rows = write_silver(spark, settings, classified, profile, lines)
             write_silver_index(spark, settings, profile, report.run_id)
         report.duplicates = sum(profile.valid_per_partition.values()) - report.silver_rows
     finally:
-        classified.unpersist()
+        kept.unpersist()
     log.info("bronze_to_silver read %d lines from %d objects", report.lines_read, report.input_objects)
     return report

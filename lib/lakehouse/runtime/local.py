@@ -10,6 +10,7 @@ import logging
 import os
 import shutil
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,6 +134,19 @@ def bronze_objects(location: str) -> list[FileMark]:
     return objects
 
 
+def check_objects(paths: list[Path]) -> list[int | CorruptObject]:
+    """Each object's line count, or why it cannot be read whole; on every core (zlib releases the GIL)."""
+
+    def check(path: Path) -> int | CorruptObject:
+        try:
+            return check_object(path)
+        except CorruptObject as e:
+            return e
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        return list(pool.map(check, paths))
+
+
 @dataclass
 class LocalRuntime:
     """A job run on plain Spark, with our bookmark store in the artifacts folder of the root."""
@@ -150,12 +164,12 @@ class LocalRuntime:
         new = self.bookmark.new_files(BRONZE_SOURCE, bronze_objects(BRONZE.location(self.settings)))
         counts: dict[str, int] = {}
         corrupt: list[str] = []
-        for mark in new:
-            try:
-                counts[file_uri(mark.path)] = check_object(Path(mark.path))
-            except CorruptObject as e:
-                log.warning("quarantining corrupt object %s", e)
+        for mark, checked in zip(new, check_objects([Path(m.path) for m in new]), strict=True):
+            if isinstance(checked, CorruptObject):
+                log.warning("quarantining corrupt object %s", checked)
                 corrupt.append(file_uri(mark.path))
+            else:
+                counts[file_uri(mark.path)] = checked
         readable = [mark.path for mark in new if file_uri(mark.path) in counts]
         if readable:
             lines = self.spark.read.text(readable).select("value", F.input_file_name().alias("source_object"))

@@ -1,4 +1,4 @@
-"""The `lakehouse` command: ingest, run, query, status, bookmark, demo (and deploy from a checkout).
+"""The `lakehouse` command: ingest, run, compact, query, status, bookmark, demo (and deploy from a checkout).
 
 The forms documented in the README are a contract. Every error the user can fix is one line on
 stderr and a non-zero exit; the result of `query` is the only thing on stdout.
@@ -20,7 +20,7 @@ from lakehouse import __version__
 from lakehouse.bookmarks import BookmarkOption
 from lakehouse.errors import JobError, UserError
 from lakehouse.settings import ROOT_ENV_VAR, Settings
-from lakehouse.tables import GOLD_JOB, JOBS, SILVER_JOB
+from lakehouse.tables import COMPACT_JOB, GOLD_JOB, JOBS, SILVER_JOB
 
 log = logging.getLogger("lakehouse")
 
@@ -54,6 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--bookmark", choices=["enable", "disable", "pause"], default="enable")
     run.add_argument("--json", action="store_true", help="print each run's counts as one JSON object")
     run.set_defaults(handler=_run)
+
+    compact = commands.add_parser("compact", help="rewrite small silver files, one per partition and ingest day")
+    compact.add_argument("target", choices=["silver"])
+    compact.add_argument("--json", action="store_true", help="print the run's counts as one JSON object")
+    compact.set_defaults(handler=_compact)
 
     query = commands.add_parser("query", help="Spark SQL against the catalog (table names unqualified)")
     query.add_argument("sql")
@@ -98,6 +103,12 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     from lakehouse.commands.run import run_jobs
 
     return run_jobs(settings, RUN_TARGETS[args.target], BookmarkOption.parse(args.bookmark), args.json)
+
+
+def _compact(args: argparse.Namespace, settings: Settings) -> int:
+    from lakehouse.commands.run import run_jobs
+
+    return run_jobs(settings, (COMPACT_JOB,), BookmarkOption.DISABLE, args.json)
 
 
 def _query(args: argparse.Namespace, settings: Settings) -> int:

@@ -164,3 +164,5 @@ TABLES_BY_NAME = {t.name: t for t in TABLES}
 SILVER_JOB = "bronze_to_silver"
 GOLD_JOB = "silver_to_gold"
 JOBS = (SILVER_JOB, GOLD_JOB)
+# Rewrites small silver files; uses no bookmark, so it is not among the JOBS that have one.
+COMPACT_JOB = "compact_silver"

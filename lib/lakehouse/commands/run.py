@@ -1,4 +1,4 @@
-"""`lakehouse run silver|gold|all`."""
+"""`lakehouse run silver|gold|all` and `lakehouse compact silver`."""
 
 from __future__ import annotations
 
@@ -11,13 +11,18 @@ from lakehouse.jobs.run import run_job
 from lakehouse.jobs.runs import RunReport
 from lakehouse.runtime.local import LocalRuntime
 from lakehouse.settings import Settings
-from lakehouse.tables import GOLD_JOB
+from lakehouse.tables import COMPACT_JOB, GOLD_JOB
 
 log = logging.getLogger("lakehouse")
 
 
 def describe(report: RunReport) -> str:
     """A run's counts in one line."""
+    if report.job == COMPACT_JOB:
+        return (
+            f"{report.job}: rewrote {len(report.partitions)} partition(s): {report.input_objects} file(s) -> "
+            f"{report.files_written}, {report.silver_rows} rows"
+        )
     if report.job == GOLD_JOB:
         return (
             f"{report.job}: recomputed {report.gold_days} day(s) of gold "

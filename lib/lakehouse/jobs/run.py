@@ -9,18 +9,20 @@ from py4j.protocol import Py4JError
 from pyspark.errors import PySparkException
 
 from lakehouse.catalog import ensure_tables
+from lakehouse.jobs.compact import compact_silver
 from lakehouse.jobs.gold import silver_to_gold
 from lakehouse.jobs.runs import FAILED, SUCCEEDED, RunReport, new_run_id, record_run
 from lakehouse.jobs.silver import bronze_to_silver
 from lakehouse.layout import utc_now
 from lakehouse.runtime.base import Runtime
-from lakehouse.tables import GOLD_JOB, SILVER_JOB
+from lakehouse.tables import COMPACT_JOB, GOLD_JOB, SILVER_JOB
 
 log = logging.getLogger(__name__)
 
 JOBS: dict[str, Callable[[Runtime, RunReport], RunReport]] = {
     SILVER_JOB: bronze_to_silver,
     GOLD_JOB: silver_to_gold,
+    COMPACT_JOB: compact_silver,
 }
 
 

@@ -11,7 +11,7 @@ from pyspark.sql import SparkSession
 from lakehouse.catalog import qualified
 from lakehouse.schemas import table_schema
 from lakehouse.settings import Settings
-from lakehouse.tables import RUNS
+from lakehouse.tables import COMPACT_JOB, RUNS
 
 SUCCEEDED = "succeeded"
 FAILED = "failed"
@@ -38,6 +38,8 @@ class RunReport:
     gold_days: int = 0
     quarantined_by_reason: dict[str, int] = field(default_factory=dict)
     days: list[str] = field(default_factory=list)
+    partitions: list[str] = field(default_factory=list)  # compaction: the partitions it rewrote
+    files_written: int = 0  # compaction: the files those partitions hold now
 
     def row(self) -> tuple[object, ...]:
         values = asdict(self)
@@ -45,6 +47,8 @@ class RunReport:
 
     def as_json(self) -> dict[str, object]:
         values = asdict(self)
+        if self.job != COMPACT_JOB:  # what only a compaction reports
+            del values["partitions"], values["files_written"]
         for key in ("started_at", "finished_at"):
             stamp = values[key]
             values[key] = stamp.isoformat().replace("+00:00", "Z") if stamp else None

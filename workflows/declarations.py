@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from lakehouse.tables import (
     BRONZE,
+    COMPACT_JOB,
     GOLD_DAILY,
     GOLD_JOB,
     QUARANTINE,
@@ -40,17 +41,15 @@ HOURLY = Workflow(
 DAILY = Workflow(
     name="daily",
     description=(
-        "Every day: gold recomputed for the days silver touched, then the schema-drift crawlers "
-        "(a compaction step will go between them once a compaction job exists)."
+        "Every day: gold recomputed for the days silver touched, then silver's small files compacted, "
+        "then the schema-drift crawlers."
     ),
     schedule="cron(40 2 * * ? *)",
     steps=(
         Step(GOLD_JOB, "job"),
-        # COMPACTION (not deployed yet): no compaction job exists. When it does, add
-        #   Step(COMPACTION_JOB, "job", depends_on=(GOLD_JOB,)),
-        # and make the crawlers depend on it instead of GOLD_JOB.
-        Step(RAW_DRIFT.name, "crawler", depends_on=(GOLD_JOB,)),
-        Step(CURATED_DRIFT.name, "crawler", depends_on=(GOLD_JOB,)),
+        Step(COMPACT_JOB, "job", depends_on=(GOLD_JOB,)),
+        Step(RAW_DRIFT.name, "crawler", depends_on=(COMPACT_JOB,)),
+        Step(CURATED_DRIFT.name, "crawler", depends_on=(COMPACT_JOB,)),
     ),
     run_properties={"cadence": "daily"},
 )

@@ -166,3 +166,5 @@ GOLD_JOB = "silver_to_gold"
 JOBS = (SILVER_JOB, GOLD_JOB)
 # Rewrites small silver files; uses no bookmark, so it is not among the JOBS that have one.
 COMPACT_JOB = "compact_silver"
+# Every Glue job deploy creates (each has an entry script glue_jobs/<job>.py).
+GLUE_JOBS = (*JOBS, COMPACT_JOB)

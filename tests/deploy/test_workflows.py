@@ -9,7 +9,7 @@ import pytest
 from botocore.validate import ParamValidator
 
 from lakehouse.settings import Settings
-from lakehouse.tables import GOLD_JOB, SILVER_JOB
+from lakehouse.tables import COMPACT_JOB, GOLD_JOB, SILVER_JOB
 from workflows import (
     DAILY,
     HOURLY,
@@ -49,8 +49,8 @@ def test_one_scheduled_start_and_conditional_triggers_always_logical(workflow: W
     assert all(t["Predicate"]["Logical"] == "AND" for t in triggers if t["Type"] == "CONDITIONAL")
 
 
-def test_daily_runs_gold_then_both_crawlers_after_it() -> None:
-    start, after_gold = compile_workflow(DAILY, SETTINGS.resource_name, TAGS).triggers
+def test_daily_runs_gold_then_compaction_then_both_crawlers() -> None:
+    start, after_gold, after_compaction = compile_workflow(DAILY, SETTINGS.resource_name, TAGS).triggers
     assert start["Actions"] == [{"JobName": "lakehouse-dev-silver_to_gold"}]
     assert start["Schedule"] == "cron(40 2 * * ? *)"
     assert after_gold["Predicate"] == {
@@ -59,7 +59,11 @@ def test_daily_runs_gold_then_both_crawlers_after_it() -> None:
             {"LogicalOperator": "EQUALS", "JobName": "lakehouse-dev-silver_to_gold", "State": "SUCCEEDED"}
         ],
     }
-    assert after_gold["Actions"] == [
+    assert after_gold["Actions"] == [{"JobName": "lakehouse-dev-compact_silver"}]
+    assert after_compaction["Predicate"]["Conditions"] == [
+        {"LogicalOperator": "EQUALS", "JobName": "lakehouse-dev-compact_silver", "State": "SUCCEEDED"}
+    ]
+    assert after_compaction["Actions"] == [
         {"CrawlerName": "lakehouse-dev-drift-raw"},
         {"CrawlerName": "lakehouse-dev-drift-curated"},
     ]
@@ -78,7 +82,7 @@ def test_the_workflows_never_start_at_the_same_minute_nor_share_a_job() -> None:
     minute = {wf.name: wf.schedule.split("(")[1].split()[0] for wf in WORKFLOWS}
     assert minute["hourly"] != minute["daily"]
     assert [s.name for s in HOURLY.steps if s.kind == "job"] == [SILVER_JOB]
-    assert [s.name for s in DAILY.steps if s.kind == "job"] == [GOLD_JOB]
+    assert [s.name for s in DAILY.steps if s.kind == "job"] == [GOLD_JOB, COMPACT_JOB]
 
 
 def test_a_dependency_on_an_unknown_step_is_refused() -> None:

@@ -111,15 +111,22 @@ def first_copy_candidates(valid: DataFrame) -> DataFrame:
 
     Invariant 3 breaks ties inside the first object by raw line. When every copy there has the same
     silver columns, any of them gives the row the raw-line order would, so no raw line is needed; when
-    they differ (`_conflict`), the caller must decide by raw line with `first_copy_per_event`.
-    Two aggregations rather than a window: they pre-aggregate before shuffling and need no sort.
+    they differ (`_conflict`), the caller must decide by raw line with `first_copy_per_event`. Only the
+    ids seen more than once (usually none) go through the aggregations; the others pass as they are,
+    so a batch without duplicates shuffles its ids, not its rows.
     """
+    repeated = valid.groupBy("event_id").count().where(F.col("count") > 1).select("event_id")
+    single = valid.join(repeated, on="event_id", how="left_anti").select(
+        *SILVER.column_names, F.lit(False).alias(CONFLICT)
+    )
     row = F.struct(*SILVER.column_names)
-    per_object = valid.groupBy("event_id", "ingest_dt", SOURCE_OBJECT).agg(
+    copies = valid.join(repeated, on="event_id", how="left_semi")
+    per_object = copies.groupBy("event_id", "ingest_dt", SOURCE_OBJECT).agg(
         F.min(row).alias("lo"), F.max(row).alias("hi")
     )
     first = per_object.groupBy("event_id").agg(F.min(F.struct("ingest_dt", SOURCE_OBJECT, "lo", "hi")).alias("f"))
-    return first.select("f.lo.*", (~F.col("f.lo").eqNullSafe(F.col("f.hi"))).alias(CONFLICT))
+    chosen = first.select("f.lo.*", (~F.col("f.lo").eqNullSafe(F.col("f.hi"))).alias(CONFLICT))
+    return single.unionByName(chosen)
 
 
 def first_copy_per_event(valid: DataFrame) -> DataFrame:

@@ -75,6 +75,11 @@ def _is_json_value(value: Column) -> Column:
     return wrapped.isNotNull() & wrapped["_corrupt_record"].isNull()
 
 
+def _ends_like_object(value: Column) -> Column:
+    """True when the line ends with `}` and maybe whitespace; the (slow) regex only if it does not end with `}`."""
+    return value.endswith("}") | F.regexp_like(value, F.lit(r"\}\s*$"))
+
+
 def _is_utf8(value: Column) -> Column:
     """True when the line's bytes are valid UTF-8 (decoding would otherwise substitute U+FFFD)."""
     raw = value.cast("binary")
@@ -110,12 +115,11 @@ def quick_reason(value: Column, event: Column, created_at: Column, max_line_byte
     then gives the exact reason of the few DIAGNOSE lines.
     """
     looks_like_object = F.regexp_like(value, F.lit(r"^\s*\{"))
-    ends_like_object = F.regexp_like(value, F.lit(r"\}\s*$"))
     unparsed = event.isNull() | event["_corrupt_record"].isNotNull()
     reason = (
         F.when(F.octet_length(value) > max_line_bytes, F.lit(LINE_TOO_LARGE))
         .when(~_is_utf8(value), F.lit(MALFORMED_JSON))
-        .when(~looks_like_object | ~ends_like_object | unparsed, F.lit(DIAGNOSE))
+        .when(~looks_like_object | ~_ends_like_object(value) | unparsed, F.lit(DIAGNOSE))
     )
     for path in REQUIRED:
         reason = reason.when(_typed(event, path).isNull(), F.lit(missing(path)))

@@ -9,7 +9,15 @@ from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
 from lakehouse.functions import ingest_dt_of, parse_timestamp
-from lakehouse.transforms import classify_lines, first_copy_per_event, gold_daily, not_in, to_silver
+from lakehouse.tables import SILVER
+from lakehouse.transforms import (
+    classify_lines,
+    first_copy_candidates,
+    first_copy_per_event,
+    gold_daily,
+    not_in,
+    to_silver,
+)
 
 OBJ = "file:///lake/local-raw/github/events/ingest_dt=2015-01-01/20150101T000000Z-a.json.gz"
 OBJ2 = "file:///lake/local-raw/github/events/ingest_dt=2015-01-02/20150102T000000Z-b.json.gz"
@@ -112,3 +120,26 @@ def test_gold_daily_counts_events_per_type_and_repo_per_day(spark: SparkSession)
         "event_type string, repo_name string, events_count bigint not null, ingest_dt string",
     )
     assert_df_equality(gold_daily(silver), expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_first_copy_candidates_flag_only_differing_copies_in_the_first_object(spark: SparkSession) -> None:
+    rows = spark.createDataFrame(
+        [
+            ("1", "PushEvent", "2015-01-01", OBJ),  # one copy
+            ("2", "PushEvent", "2015-01-02", OBJ2),  # an earlier day wins, whatever it holds
+            ("2", "WatchEvent", "2015-01-01", OBJ),
+            ("3", "PushEvent", "2015-01-01", OBJ),  # the same row twice in one object: no raw line needed
+            ("3", "PushEvent", "2015-01-01", OBJ),
+            ("4", "PushEvent", "2015-01-01", OBJ),  # differing copies in one object: decided by raw line
+            ("4", "IssuesEvent", "2015-01-01", OBJ),
+        ],
+        "event_id string, event_type string, ingest_dt string, source_object string",
+    )
+    other = [F.lit(None).cast(c.type).alias(c.name) for c in SILVER.columns if c.name not in rows.columns]
+    full = rows.select("*", *other, F.lit("2015").alias("year"), F.lit("01").alias("month"))
+    actual = first_copy_candidates(full).select("event_id", "event_type", "_conflict")
+    expected = spark.createDataFrame(
+        [("1", "PushEvent", False), ("2", "WatchEvent", False), ("3", "PushEvent", False), ("4", "IssuesEvent", True)],
+        "event_id string, event_type string, _conflict boolean",
+    )
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)

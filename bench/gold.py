@@ -1,0 +1,72 @@
+"""Scenario 3: with 30 days in silver and gold, one more hour, then gold: touched days only vs all 30."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import duckdb
+
+from bench.generate import FIRST_ID, START, generate
+from bench.lakes import job_seconds, lakehouse, restore, save
+from bench.timing import BenchError, alternate
+from lakehouse.settings import Settings
+from lakehouse.tables import GOLD_DAILY
+
+DAYS = 30
+
+
+def prepare(work: Path, per_day: int) -> Path:
+    """30 days but their last hour through silver and gold; then the last hour through silver; saved."""
+    root = work / "gold"
+    lake = Settings.local(root)
+    hours = DAYS * 24 - 1
+    history = per_day * DAYS * hours // (DAYS * 24)
+    generate(lake, history, hours, seed=7)
+    lakehouse(root, "run", "all")
+    generate(lake, per_day // 24, 1, start=START + timedelta(hours=hours), seed=8, first_id=FIRST_ID + history)
+    lakehouse(root, "run", "silver")
+    save(root)
+    return root
+
+
+def gold_rows(root: Path) -> set[tuple[object, ...]]:
+    """Every gold row, read straight from its Parquet files."""
+    files = f"{GOLD_DAILY.location(Settings.local(root))}/*/*.parquet"
+    sql = f"SELECT ingest_dt, event_type, repo_name, events_count FROM read_parquet('{files}', hive_partitioning=1)"
+    return set(duckdb.sql(sql).fetchall())
+
+
+def scenario(work: Path, per_day: int, rounds: int) -> dict[str, object]:
+    """Incremental gold (bookmarks on: the touched day) against a full recompute, alternated."""
+    root = prepare(work, per_day)
+    in_job: dict[str, list[float]] = {"touched": [], "full": []}
+    results: dict[str, set[tuple[object, ...]]] = {}
+
+    def variant(name: str, option: str):  # type: ignore[no-untyped-def]
+        def run() -> float:
+            restore(root)
+            seconds, [report] = lakehouse(root, "run", "gold", "--bookmark", option)
+            expected_days = 1 if name == "touched" else DAYS
+            if report["gold_days"] != expected_days:
+                raise BenchError(f"{name}: gold recomputed {report['gold_days']} days, expected {expected_days}")
+            in_job[name].append(job_seconds(report))
+            results[name] = gold_rows(root)
+            return seconds
+
+        return run
+
+    result = alternate({"touched": variant("touched", "enable"), "full": variant("full", "disable")}, rounds)
+    return {
+        "days": DAYS,
+        "events_per_day": per_day,
+        "times": result.summary(),
+        "job_only_median_s": {n: round(sorted(ts)[len(ts) // 2], 3) for n, ts in in_job.items()},
+        "ratio_touched_to_full": round(result.ratio("touched", "full"), 3),
+        "ratio_touched_to_full_job_only": round(
+            sorted(a / b for a, b in zip(in_job["touched"], in_job["full"], strict=True))[len(in_job["full"]) // 2], 3
+        ),
+        "target_touched_to_full": 0.15,
+        "touched_equals_full": results["touched"] == results["full"],
+        "gold_rows": len(results["full"]),
+    }

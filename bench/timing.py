@@ -1,0 +1,83 @@
+"""Timing processes side by side: fresh processes, medians, ratios of runs made in the same rounds."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+REPO = Path(__file__).resolve().parents[1]
+# The tests' quick JIT tier must not leak into a benchmark: production runs the full JIT.
+DROPPED_ENV = ("LAKEHOUSE_JVM_OPTS", "LAKEHOUSE_ROOT", "PYSPARK_SUBMIT_ARGS")
+
+
+class BenchError(RuntimeError):
+    """A benchmarked process failed; the message holds the end of its stderr."""
+
+
+def clean_env() -> dict[str, str]:
+    """The environment of a benchmarked process: the repository's code, no test-only JVM options."""
+    env = {k: v for k, v in os.environ.items() if k not in DROPPED_ENV}
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO / "lib"), str(REPO)])
+    return env
+
+
+def timed(argv: Sequence[str]) -> tuple[float, str]:
+    """Wall time and stdout of one fresh process, JVM start included; BenchError if it fails."""
+    started = time.perf_counter()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        process = subprocess.Popen([sys.executable, *argv], env=clean_env(), stdout=out, stderr=err)
+        tree = psutil.Process(process.pid)
+        family: set[psutil.Process] = set()
+        while process.poll() is None:
+            with contextlib.suppress(psutil.Error):
+                family.update(tree.children(recursive=True))
+            time.sleep(0.05)
+        psutil.wait_procs(list(family), timeout=120)  # the JVM outlives Python briefly: count it, or the next run pays
+        elapsed = time.perf_counter() - started
+        out.seek(0), err.seek(0)
+        stdout, stderr = out.read().decode(), err.read().decode(errors="replace")
+    if process.returncode != 0:
+        raise BenchError(f"{' '.join(argv)} exited {process.returncode}: {stderr[-2000:]}")
+    return elapsed, stdout
+
+
+@dataclass
+class Rounds:
+    """Times of several variants run in alternation (A B A B ...), so machine drift hits all alike."""
+
+    times: dict[str, list[float]] = field(default_factory=dict)
+
+    def median(self, name: str) -> float:
+        return statistics.median(self.times[name])
+
+    def ratio(self, name: str, base: str) -> float:
+        """Median over rounds of time(name) / time(base) in the same round."""
+        pairs = zip(self.times[name], self.times[base], strict=True)
+        return statistics.median(a / b for a, b in pairs)
+
+    def summary(self) -> dict[str, object]:
+        return {name: {"median_s": round(self.median(name), 3), "runs_s": [round(t, 3) for t in ts]}
+                for name, ts in self.times.items()}
+
+
+def alternate(variants: dict[str, Callable[[], float]], rounds: int) -> Rounds:
+    """Run every variant once per round, the order rotated each round; each callable returns seconds."""
+    result = Rounds({name: [] for name in variants})
+    names = list(variants)
+    for r in range(rounds):
+        order = names[r % len(names):] + names[: r % len(names)]
+        for name in order:
+            seconds = variants[name]()
+            result.times[name].append(seconds)
+            print(f"  round {r + 1}: {name} {seconds:.1f}s", file=sys.stderr, flush=True)
+    return result

@@ -1,0 +1,57 @@
+"""The benchmark harness at tiny scale: its data is real and deterministic, and a scenario runs end to end."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.generate import FIRST_ID, generate
+from bench.timing import Rounds, clean_env
+from lakehouse.settings import Settings
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def events(path: Path) -> list[dict]:
+    return [json.loads(line) for line in gzip.decompress(path.read_bytes()).splitlines()]
+
+
+def test_generated_events_are_real_lines_with_fresh_ids_spread_over_their_hours(tmp_path: Path) -> None:
+    objects, raw_bytes = generate(Settings.local(tmp_path / "a"), 3_000, 3, seed=4)
+    again, _ = generate(Settings.local(tmp_path / "b"), 3_000, 3, seed=4)
+    assert [p.read_bytes() for p in objects] == [p.read_bytes() for p in again]
+    [first, *_] = batches = [events(p) for p in objects]
+    assert [len(b) for b in batches] == [1_000, 1_000, 1_000]
+    ids = [int(e["id"]) for b in batches for e in b]
+    assert ids == list(range(FIRST_ID, FIRST_ID + 3_000))
+    assert {e["created_at"][:13] for e in first} == {"2015-01-01T00"}
+    assert len({e["type"] for e in first}) > 5 and all("payload" in e for e in first)
+    assert objects[0].parts[-2] == "ingest_dt=2015-01-01" and objects[0].name.startswith("20150101T000000Z-")
+    assert raw_bytes == sum(len(gzip.decompress(p.read_bytes())) for p in objects)
+
+
+def test_ratios_pair_runs_of_the_same_round() -> None:
+    rounds = Rounds({"a": [2.0, 10.0, 3.0], "b": [1.0, 4.0, 1.0]})
+    assert (rounds.median("a"), rounds.ratio("a", "b")) == (3.0, 2.5)
+
+
+def test_benchmarked_processes_run_the_full_jit() -> None:
+    assert "LAKEHOUSE_JVM_OPTS" in os.environ  # set for the tests by conftest
+    assert "LAKEHOUSE_JVM_OPTS" not in clean_env()
+
+
+def test_the_silver_scenario_runs_end_to_end(tmp_path: Path) -> None:
+    out = tmp_path / "latest.json"
+    argv = ["-m", "bench", "silver", "--events", "2000", "--rounds", "1", "--work", str(tmp_path), "--out", str(out)]
+    done = subprocess.run([sys.executable, *argv], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(out.read_text())
+    silver = result["results"]["silver"]
+    assert (silver["events"], silver["objects"]) == (2000, 8)
+    assert set(silver["times"]) == {"ours", "floor", "naive", "duckdb"}
+    assert result["machine"]["cores"] == os.cpu_count()
+    assert "ratio_ours_to_floor" in done.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -34,7 +35,7 @@ def gold_rows(root: Path) -> set[tuple[object, ...]]:
     """Every gold row, read straight from its Parquet files."""
     files = f"{GOLD_DAILY.location(Settings.local(root))}/*/*.parquet"
     sql = f"SELECT ingest_dt, event_type, repo_name, events_count FROM read_parquet('{files}', hive_partitioning=1)"
-    return set(duckdb.sql(sql).fetchall())
+    return set(duckdb.execute(sql).fetchall())
 
 
 def scenario(work: Path, per_day: int, rounds: int) -> dict[str, object]:
@@ -43,7 +44,7 @@ def scenario(work: Path, per_day: int, rounds: int) -> dict[str, object]:
     in_job: dict[str, list[float]] = {"touched": [], "full": []}
     results: dict[str, set[tuple[object, ...]]] = {}
 
-    def variant(name: str, option: str):  # type: ignore[no-untyped-def]
+    def variant(name: str, option: str) -> Callable[[], float]:
         def run() -> float:
             restore(root)
             seconds, [report] = lakehouse(root, "run", "gold", "--bookmark", option)

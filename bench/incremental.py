@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -30,7 +31,7 @@ def scenario(work: Path, per_hour: int, rounds: int) -> dict[str, object]:
     roots = {f"h{h}": prepare(work, h, per_hour) for h in HISTORIES}
     in_job: dict[str, list[float]] = {name: [] for name in roots}
 
-    def variant(name: str, root: Path):  # type: ignore[no-untyped-def]
+    def variant(name: str, root: Path) -> Callable[[], float]:
         def run() -> float:
             restore(root)
             seconds, [report] = lakehouse(root, "run", "silver")

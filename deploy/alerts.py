@@ -12,7 +12,7 @@ from deploy.context import Context
 from deploy.errors import is_not_found
 from deploy.events import EventRule
 from deploy.resource import Resource, State
-from lakehouse.tables import GLUE_JOBS
+from lakehouse.tables import JOBS
 
 GLUE_FAILURES = "glue-failures"
 INGEST_ERRORS = "ingest-errors"
@@ -83,7 +83,7 @@ def glue_failure_rule(ctx: Context) -> EventRule:
     pattern = {
         "source": ["aws.glue"],
         "detail-type": ["Glue Job State Change"],
-        "detail": {"jobName": [ctx.name(job) for job in GLUE_JOBS], "state": ["FAILED", "TIMEOUT", "ERROR"]},
+        "detail": {"jobName": [ctx.name(job) for job in JOBS], "state": ["FAILED", "TIMEOUT", "ERROR"]},
     }
     rule = {"EventPattern": pattern, "Description": f"lakehouse {ctx.settings.env}: a Glue job failed"}
     return EventRule(ctx, ctx.name(GLUE_FAILURES), ctx.alerts_topic_arn, rule)

@@ -13,7 +13,7 @@ from deploy.context import Context
 from deploy.errors import is_not_found
 from deploy.resource import Resource, State
 from lakehouse.settings import GlueJobSettings
-from lakehouse.tables import COMPACT_JOB, GLUE_JOBS, GOLD_JOB, JOBS, SILVER_JOB, TABLES_BY_NAME
+from lakehouse.tables import GOLD_JOB, JOBS, SILVER_JOB, TABLES_BY_NAME
 from workflows import CRAWLERS, Crawler
 
 GLUE_VERSION = "5.1"
@@ -44,8 +44,7 @@ def job_definition(ctx: Context, release: Release, job: str, capacity: GlueJobSe
     arguments = {
         "--env": s.env,
         "--bucket_suffix": s.bucket_suffix,
-        # Compaction reads whole partitions, not new input: it has no bookmark to keep.
-        "--job-bookmark-option": "job-bookmark-enable" if job in JOBS else "job-bookmark-disable",
+        "--job-bookmark-option": "job-bookmark-enable",
         "--enable-glue-datacatalog": "true",
         "--additional-python-modules": s.uri("artifacts", release.key(release.wheel)),
         "--enable-metrics": "true",
@@ -82,8 +81,7 @@ class GlueJob(GlueTagged):
         self.job = job
 
     def desired(self) -> State:
-        s = self.ctx.settings
-        capacity = {SILVER_JOB: s.silver_job, GOLD_JOB: s.gold_job, COMPACT_JOB: s.compact_job}[self.job]
+        capacity = {SILVER_JOB: self.ctx.settings.silver_job, GOLD_JOB: self.ctx.settings.gold_job}[self.job]
         return {**job_definition(self.ctx, self.release, self.job, capacity), "Tags": self.ctx.tags}
 
     def read(self) -> State | None:
@@ -158,5 +156,5 @@ class DriftCrawler(GlueTagged):
 
 
 def jobs_and_crawlers(ctx: Context, release: Release) -> list[Resource]:
-    found: list[Resource] = [GlueJob(ctx, release, job) for job in GLUE_JOBS]
+    found: list[Resource] = [GlueJob(ctx, release, job) for job in JOBS]
     return found + [DriftCrawler(ctx, crawler) for crawler in CRAWLERS]

@@ -22,7 +22,10 @@ class CompiledWorkflow:
 
 def _action(step: Step, namer: Namer) -> Request:
     key = "JobName" if step.kind == "job" else "CrawlerName"
-    return {key: namer(step.name)}
+    action: Request = {key: namer(step.name)}
+    if step.arguments:
+        action["Arguments"] = dict(step.arguments)
+    return action
 
 
 def _condition(step: Step, namer: Namer) -> Request:

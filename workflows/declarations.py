@@ -1,15 +1,14 @@
-"""The two workflows of the lake: hourly bronze→silver, daily silver→gold then drift crawlers.
+"""The two workflows of the lake: hourly bronze→silver; daily silver→gold, compaction, drift crawlers.
 
 Schedules are UTC. The hourly run starts at minute 10 and the daily one at 02:40, so the two never
-start at the same minute; the jobs also have MaxConcurrentRuns 1 with run queuing, so even an hourly
-run that overruns never collides with the daily one.
+start at the same minute; the jobs also have MaxConcurrentRuns 1 with run queuing, so a run that
+overruns is queued, never run beside another run of the same job (compaction included, see below).
 """
 
 from __future__ import annotations
 
 from lakehouse.tables import (
     BRONZE,
-    COMPACT_JOB,
     GOLD_DAILY,
     GOLD_JOB,
     QUARANTINE,
@@ -30,6 +29,11 @@ CURATED_DRIFT = Crawler(
 )
 CRAWLERS: tuple[Crawler, ...] = (RAW_DRIFT, CURATED_DRIFT)
 
+# Compaction is a mode of the bronze_to_silver job, not a job of its own: the job's MaxConcurrentRuns 1
+# with run queuing then guarantees that it never rewrites a silver partition while an hourly run appends
+# to it. It reads no new input, so it runs without the bookmark.
+COMPACTION = {"--mode": "compact", "--job-bookmark-option": "job-bookmark-disable"}
+
 HOURLY = Workflow(
     name="hourly",
     description="Every hour: new bronze objects become silver rows (and quarantine).",
@@ -47,9 +51,9 @@ DAILY = Workflow(
     schedule="cron(40 2 * * ? *)",
     steps=(
         Step(GOLD_JOB, "job"),
-        Step(COMPACT_JOB, "job", depends_on=(GOLD_JOB,)),
-        Step(RAW_DRIFT.name, "crawler", depends_on=(COMPACT_JOB,)),
-        Step(CURATED_DRIFT.name, "crawler", depends_on=(COMPACT_JOB,)),
+        Step(SILVER_JOB, "job", depends_on=(GOLD_JOB,), arguments=COMPACTION),
+        Step(RAW_DRIFT.name, "crawler", depends_on=(SILVER_JOB,)),
+        Step(CURATED_DRIFT.name, "crawler", depends_on=(SILVER_JOB,)),
     ),
     run_properties={"cadence": "daily"},
 )

@@ -19,7 +19,7 @@ def _node_id(workflow: Workflow, step: Step) -> str:
 
 
 def _node(workflow: Workflow, step: Step) -> str:
-    shape = f"([{step.name}])" if step.kind == "job" else f"[({step.name})]"
+    shape = f'(["{step.label}"])' if step.kind == "job" else f"[({step.name})]"
     return f"    {_node_id(workflow, step)}{shape}"
 
 

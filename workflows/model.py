@@ -29,6 +29,11 @@ class Step:
     name: str
     kind: StepKind
     depends_on: tuple[str, ...] = ()
+    arguments: Mapping[str, str] = field(default_factory=dict)  # job arguments for this run only
+
+    @property
+    def label(self) -> str:
+        return " ".join([self.name, *(f"{k} {v}" for k, v in self.arguments.items() if k == "--mode")])
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,6 @@ class Settings:
     retention_days: int = 730
     silver_job: GlueJobSettings = field(default_factory=GlueJobSettings)
     gold_job: GlueJobSettings = field(default_factory=GlueJobSettings)
-    compact_job: GlueJobSettings = field(default_factory=GlueJobSettings)
 
     def __post_init__(self) -> None:
         validate_env(self.env)

@@ -194,6 +194,12 @@ def test_spark_submit_runs_the_glue_entry_scripts_locally(tmp_path: Path) -> Non
             env=env,
         )
         assert result.returncode == 0, result.stderr[-3000:]
+    compact = subprocess.run(
+        [str(venv_bin / "spark-submit"), str(repo / "glue_jobs" / "bronze_to_silver.py"), "--JOB_NAME", "c",
+         "--env", "local", "--root", str(root), "--mode", "compact"],
+        capture_output=True, text=True, timeout=600, env=env,
+    )  # fmt: skip
+    assert compact.returncode == 0, compact.stderr[-3000:]
     report = lakehouse(
         root,
         "query",
@@ -204,6 +210,7 @@ def test_spark_submit_runs_the_glue_entry_scripts_locally(tmp_path: Path) -> Non
     assert [json.loads(line) for line in report.stdout.splitlines()] == [
         {"job": "bronze_to_silver", "lines_read": 800, "silver_rows": 800, "gold_days": 0},
         {"job": "silver_to_gold", "lines_read": 0, "silver_rows": 0, "gold_days": 1},
+        {"job": "compact_silver", "lines_read": 0, "silver_rows": 0, "gold_days": 0},
     ]
     assert gzip.decompress((day / "20210721T100000Z-sample.json.gz").read_bytes()).count(b"\n") == 800
 

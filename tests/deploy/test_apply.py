@@ -83,9 +83,6 @@ def test_jobs_run_glue_5_1_with_the_release_and_one_run_at_a_time(deploy: Deploy
         bucket, key = uri.removeprefix("s3://").split("/", 1)
         assert session.client("s3").head_object(Bucket=bucket, Key=key)["ContentLength"] > 0
     assert args["--additional-python-modules"].endswith("/lakehouse-0.1.0-py3-none-any.whl")
-    compact = session.client("glue").get_job(JobName="lakehouse-dev-compact_silver")["Job"]
-    assert compact["Command"]["ScriptLocation"].endswith("/glue_jobs/compact_silver.py")
-    assert compact["DefaultArguments"]["--job-bookmark-option"] == "job-bookmark-disable"
 
 
 def test_crawlers_only_log_schema_changes_and_triggers_chain_the_daily_run(
@@ -136,9 +133,7 @@ def test_athena_workgroup_and_failure_alerts(deploy: Deployer, session: boto3.Se
     rule = session.client("events").describe_rule(Name="lakehouse-dev-glue-failures")
     pattern = json.loads(rule["EventPattern"])
     assert pattern["detail"]["state"] == ["FAILED", "TIMEOUT", "ERROR"]
-    assert pattern["detail"]["jobName"] == [
-        "lakehouse-dev-bronze_to_silver", "lakehouse-dev-silver_to_gold", "lakehouse-dev-compact_silver"
-    ]
+    assert pattern["detail"]["jobName"] == ["lakehouse-dev-bronze_to_silver", "lakehouse-dev-silver_to_gold"]
     (alarm,) = session.client("cloudwatch").describe_alarms(AlarmNames=["lakehouse-dev-ingest-errors"])["MetricAlarms"]
     topic = f"arn:aws:sns:{REGION}:{ACCOUNT_ID}:lakehouse-dev-alerts"
     assert (alarm["MetricName"], alarm["AlarmActions"]) == ("Errors", [topic])

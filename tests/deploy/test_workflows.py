@@ -9,7 +9,7 @@ import pytest
 from botocore.validate import ParamValidator
 
 from lakehouse.settings import Settings
-from lakehouse.tables import COMPACT_JOB, GOLD_JOB, SILVER_JOB
+from lakehouse.tables import GOLD_JOB, SILVER_JOB
 from workflows import (
     DAILY,
     HOURLY,
@@ -59,9 +59,14 @@ def test_daily_runs_gold_then_compaction_then_both_crawlers() -> None:
             {"LogicalOperator": "EQUALS", "JobName": "lakehouse-dev-silver_to_gold", "State": "SUCCEEDED"}
         ],
     }
-    assert after_gold["Actions"] == [{"JobName": "lakehouse-dev-compact_silver"}]
+    assert after_gold["Actions"] == [
+        {
+            "JobName": "lakehouse-dev-bronze_to_silver",
+            "Arguments": {"--mode": "compact", "--job-bookmark-option": "job-bookmark-disable"},
+        }
+    ]
     assert after_compaction["Predicate"]["Conditions"] == [
-        {"LogicalOperator": "EQUALS", "JobName": "lakehouse-dev-compact_silver", "State": "SUCCEEDED"}
+        {"LogicalOperator": "EQUALS", "JobName": "lakehouse-dev-bronze_to_silver", "State": "SUCCEEDED"}
     ]
     assert after_compaction["Actions"] == [
         {"CrawlerName": "lakehouse-dev-drift-raw"},
@@ -78,11 +83,11 @@ def test_a_step_after_a_crawler_waits_on_crawl_state() -> None:
     _validate("CreateTrigger", after)
 
 
-def test_the_workflows_never_start_at_the_same_minute_nor_share_a_job() -> None:
+def test_the_workflows_never_start_at_the_same_minute() -> None:
     minute = {wf.name: wf.schedule.split("(")[1].split()[0] for wf in WORKFLOWS}
     assert minute["hourly"] != minute["daily"]
     assert [s.name for s in HOURLY.steps if s.kind == "job"] == [SILVER_JOB]
-    assert [s.name for s in DAILY.steps if s.kind == "job"] == [GOLD_JOB, COMPACT_JOB]
+    assert [s.name for s in DAILY.steps if s.kind == "job"] == [GOLD_JOB, SILVER_JOB]  # compaction mode
 
 
 def test_a_dependency_on_an_unknown_step_is_refused() -> None:

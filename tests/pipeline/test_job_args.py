@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lakehouse.bookmarks import BookmarkOption
-from lakehouse.jobs.entry import JobArgs, JobArgumentError
+from lakehouse.jobs.entry import JobArgs, JobArgumentError, job_of
 
 
 def test_started_by_glue_means_the_glue_runtime() -> None:
@@ -55,3 +55,15 @@ def test_from_sys_argv_reads_optional_options_in_both_forms() -> None:
         ]
     )
     assert (args.root, args.bookmark, args.runtime) == ("/tmp/lake", BookmarkOption.PAUSE, "local")
+
+
+def test_compaction_is_a_mode_of_the_silver_job() -> None:
+    compact = JobArgs.from_options({"JOB_NAME": "x", "env": "dev", "mode": "compact"})
+    assert (
+        job_of("bronze_to_silver", compact),
+        job_of("silver_to_gold", JobArgs.from_options({"JOB_NAME": "x", "env": "dev"})),
+    ) == ("compact_silver", "silver_to_gold")
+    with pytest.raises(JobArgumentError, match="--mode compact belongs to bronze_to_silver, not silver_to_gold"):
+        job_of("silver_to_gold", compact)
+    with pytest.raises(JobArgumentError, match="--mode 'vacuum' is not valid: the only mode is compact"):
+        JobArgs.from_options({"JOB_NAME": "x", "env": "dev", "mode": "vacuum"})

@@ -4,8 +4,9 @@ A partition is rewritten into a new folder (`_compacted/<run id>/year=Y/month=M`
 by its `_`), checked (same rows, and no file arrived meanwhile), then switched to in one catalog update
 (`ALTER TABLE ... PARTITION ... SET LOCATION`). Readers see the old files or the new ones, never both
 and never neither; a crash before the switch leaves an unused folder, after it an unused old folder;
-`sweep` removes both on the next run. Run it when bronze_to_silver is not running (an append to the
-old folder after the check would be lost: the check makes that window small, not empty).
+`sweep` removes both on the next run. It must never run beside bronze_to_silver (an append to the
+old folder after the check would be lost): locally the per-root lock keeps them apart, on Glue it runs
+as `bronze_to_silver --mode compact`, which the job's MaxConcurrentRuns 1 with queuing serializes.
 """
 
 from __future__ import annotations

@@ -16,10 +16,12 @@ from typing import Literal
 from lakehouse.bookmarks import BookmarkOption
 from lakehouse.errors import UserError
 from lakehouse.settings import Settings
+from lakehouse.tables import COMPACT_JOB, SILVER_JOB
 
 log = logging.getLogger(__name__)
 
-OPTIONAL = ("runtime", "root", "bucket_suffix")
+OPTIONAL = ("runtime", "root", "bucket_suffix", "mode")
+MODES = ("compact",)
 
 
 class JobArgumentError(UserError, ValueError):
@@ -35,6 +37,7 @@ class JobArgs:
     root: str | None = None
     bucket_suffix: str = ""
     job_run_id: str | None = None
+    mode: str | None = None
     resolved: Mapping[str, str | None] = field(default_factory=dict, compare=False)
     """getResolvedOptions' whole dict: what Glue's Job.init expects."""
 
@@ -44,6 +47,9 @@ class JobArgs:
         runtime = options.get("runtime") or ("glue" if options.get("JOB_RUN_ID") else "local")
         if runtime not in ("glue", "local"):
             raise JobArgumentError(f"--runtime {runtime!r} is not valid: use glue or local")
+        mode = options.get("mode")
+        if mode is not None and mode not in MODES:
+            raise JobArgumentError(f"--mode {mode!r} is not valid: the only mode is compact")
         try:
             bookmark = BookmarkOption.parse(options.get("job_bookmark_option") or BookmarkOption.DISABLE.value)
         except ValueError as e:
@@ -56,6 +62,7 @@ class JobArgs:
             root=options.get("root"),
             bucket_suffix=options.get("bucket_suffix") or "",
             job_run_id=options.get("JOB_RUN_ID"),
+            mode=mode,
             resolved=dict(options),
         )
 
@@ -97,13 +104,26 @@ def run(job: str, args: JobArgs) -> dict[str, object]:
             spark.stop()
 
 
+def job_of(script_job: str, args: JobArgs) -> str:
+    """The job a script runs: bronze_to_silver --mode compact is the compaction of silver.
+
+    Compaction runs as a mode of the silver job so that, on Glue, the job's MaxConcurrentRuns 1 with
+    run queuing keeps it from ever running beside an append to silver.
+    """
+    if args.mode is None:
+        return script_job
+    if script_job != SILVER_JOB:
+        raise JobArgumentError(f"--mode {args.mode} belongs to {SILVER_JOB}, not {script_job}")
+    return COMPACT_JOB
+
+
 def main(job: str, argv: list[str]) -> int:
     """Entry of a Glue script: one line on stderr and exit 2 for wrong arguments."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("py4j").setLevel(logging.WARNING)
     try:
         args = JobArgs.from_sys_argv(argv)
-        report = run(job, args)
+        report = run(job_of(job, args), args)
     except UserError as e:
         print(f"{job}: {e}", file=sys.stderr)
         return 2

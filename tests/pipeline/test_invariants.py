@@ -176,3 +176,10 @@ def test_6_every_partition_a_run_writes_is_in_the_catalog(spark: SparkSession, l
         )
         registered = sorted(r[0] for r in spark.sql(f"SHOW PARTITIONS `{lake.database}`.`{t.name}`").collect())
         assert registered == on_disk and registered, t.name
+
+
+def test_a_data_root_with_spaces_in_its_path_works(spark: SparkSession, tmp_path: Path) -> None:
+    lake = Settings.local(tmp_path / "Application Support" / "my lake", env="spaces")
+    put_object(lake, "2015-01-01", "a", real_lines(HOUR, 20))
+    report = run(spark, lake, SILVER_JOB)
+    assert (report.input_objects, report.lines_read, report.silver_rows) == (1, 20, 20)

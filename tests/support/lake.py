@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pyspark.sql import DataFrame, SparkSession
@@ -19,7 +19,7 @@ from lakehouse.settings import Settings
 from lakehouse.tables import Table
 
 DATA = Path(__file__).parents[2] / "data" / "github-events"
-ARRIVAL = datetime(2026, 11, 25, 12, 0, 0, tzinfo=timezone.utc)
+ARRIVAL = datetime(2026, 11, 25, 12, 0, 0, tzinfo=UTC)
 
 
 def real_lines(name: str, limit: int | None = None) -> list[bytes]:

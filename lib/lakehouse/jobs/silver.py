@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
@@ -56,7 +57,7 @@ class BatchProfile:
         valid: Counter[tuple[str, str, str]] = Counter()
         lows, highs = [], []
         for g in groups:
-            objects[g["source_object"]] += g["count"]
+            objects[unquote(g["source_object"])] += g["count"]  # Spark's names are URL-encoded
             if g["reason"] is None:
                 valid[(g["ingest_dt"], g["year"], g["month"])] += g["count"]
                 lows.append(g["lo"])

@@ -8,7 +8,7 @@ from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
 from lakehouse.functions import ingest_dt_of, month_of, parse_timestamp, year_of
-from lakehouse.schemas import EVENT_SCHEMA, JSON_OPTIONS
+from lakehouse.schemas import EVENT_SCHEMA, JSON_OPTIONS, table_schema
 from lakehouse.tables import GOLD_DAILY, QUARANTINE, SILVER
 from lakehouse.validation import CORRUPT_OBJECT, DIAGNOSE, quarantine_reason, quick_reason
 
@@ -72,11 +72,11 @@ def classify_lines(lines: DataFrame, max_line_bytes: int) -> DataFrame:
 
 def corrupt_objects(objects: DataFrame) -> DataFrame:
     """Objects (`source_object`) that could not be read whole, as one classified row each."""
-    types = {c.name: c.type for c in SILVER.columns} | {key: "string" for key in SILVER.partition_keys}
+    schema = table_schema(SILVER)
     columns = [
         ingest_dt_of(F.col(SOURCE_OBJECT)).alias(name)
         if name == "ingest_dt"
-        else F.lit(None).cast(types[name]).alias(name)
+        else F.lit(None).cast(schema[name].dataType).alias(name)
         for name in SILVER.column_names
     ]
     return objects.select(

@@ -6,7 +6,7 @@ import logging
 from datetime import date
 from pathlib import Path
 
-from pyspark.sql import SparkSession
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from lakehouse.bookmarks import BookmarkOption
@@ -20,7 +20,7 @@ from lakehouse.jobs.run import run_job
 from lakehouse.layout import utc_now
 from lakehouse.runtime.local import LocalRuntime
 from lakehouse.settings import Settings
-from lakehouse.tables import BRONZE, GOLD_DAILY, GOLD_JOB, QUARANTINE, SILVER, SILVER_JOB
+from lakehouse.tables import BRONZE, GOLD_DAILY, GOLD_JOB, QUARANTINE, SILVER, SILVER_JOB, Table
 
 log = logging.getLogger("lakehouse")
 
@@ -45,8 +45,14 @@ def _load(settings: Settings, samples: list[Path]) -> None:
         log.info("%s: %s (%d lines) -> %s", verb, path.name, result.lines, result.key)
 
 
-def _count(spark: SparkSession, settings: Settings, table: object) -> int:
-    return spark.table(qualified(settings, table)).count()  # type: ignore[arg-type]
+def _count(spark: SparkSession, settings: Settings, table: Table) -> int:
+    return spark.table(qualified(settings, table)).count()
+
+
+def _print_top(gold: DataFrame, column: str) -> None:
+    """The five values of `column` with the most events in gold, most first."""
+    top = gold.groupBy(column).agg(F.sum("events_count").alias("events")).orderBy(F.desc("events"), column)
+    print_table([column, "events"], list(records(top.limit(5))))
 
 
 def show_lake(spark: SparkSession, settings: Settings) -> None:
@@ -59,13 +65,9 @@ def show_lake(spark: SparkSession, settings: Settings) -> None:
     print_table(["reason", "count"], list(records(reasons)))
     gold = spark.table(qualified(settings, GOLD_DAILY)).where(F.col("ingest_dt") == SAMPLE_DAY.isoformat())
     print(f"\ntop event types on {SAMPLE_DAY}")
-    types = (
-        gold.groupBy("event_type").agg(F.sum("events_count").alias("events")).orderBy(F.desc("events"), "event_type")
-    )
-    print_table(["event_type", "events"], list(records(types.limit(5))))
+    _print_top(gold, "event_type")
     print(f"\ntop repositories on {SAMPLE_DAY}")
-    repos = gold.groupBy("repo_name").agg(F.sum("events_count").alias("events")).orderBy(F.desc("events"), "repo_name")
-    print_table(["repo_name", "events"], list(records(repos.limit(5))))
+    _print_top(gold, "repo_name")
     print(f"\nthe lake lives in {settings.root}: buckets are folders ({settings.uri('raw')}, ...)")
     print("query it with SQL, for example:")
     print(

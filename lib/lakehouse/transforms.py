@@ -129,6 +129,15 @@ def first_copy_candidates(valid: DataFrame) -> DataFrame:
     return single.unionByName(chosen)
 
 
+def ids_to_decide(valid: DataFrame, held: DataFrame) -> DataFrame:
+    """The event ids a batch cannot append as they are: seen more than once in it, or already in silver.
+
+    `held` (ids in silver) has each id once, so an id counted twice is repeated or held.
+    """
+    ids = valid.select("event_id").unionByName(held.select("event_id"))
+    return ids.groupBy("event_id").count().where(F.col("count") > 1).select("event_id")
+
+
 def first_copy_per_event(valid: DataFrame) -> DataFrame:
     """One row per event_id: the first by (ingest_dt, object name, raw line), as DESIGN.md invariant 3 says."""
     first = Window.partitionBy("event_id").orderBy("ingest_dt", SOURCE_OBJECT, RAW_LINE)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 from pathlib import Path
 
 import pytest
@@ -86,6 +87,37 @@ def test_3_object_by_object_equals_one_full_run(spark: SparkSession, tmp_path: P
     silver = table(spark, full, SILVER)
     assert silver.count() == silver.select("event_id").distinct().count() == 800
     assert silver.where(~F.col("is_public")).count() == 0  # the first copy won, not the changed one
+
+
+def test_3_the_copy_that_wins_is_in_silver_else_first_by_day_object_and_raw_line(
+    spark: SparkSession, lake: Settings
+) -> None:
+    lines = real_lines(HOUR, 4)
+
+    def retyped(line: bytes) -> bytes:  # the same event, another type: sorts after the real line
+        return line.replace(b'"type":"', b'"type":"X', 1)
+
+    put_object(lake, "2015-01-01", "a", [lines[0]])
+    run(spark, lake, SILVER_JOB)  # event 0 is in silver
+    put_object(
+        lake, "2015-01-02", "b", [retyped(lines[0]), retyped(lines[1]), retyped(lines[2]), lines[2], retyped(lines[3])]
+    )
+    put_object(lake, "2015-01-01", "c", [lines[1]])  # an earlier day than b's copy of event 1
+    put_object(lake, "2015-01-02", "c", [lines[3], lines[3]])  # after b, the same day
+    report = run(spark, lake, SILVER_JOB)
+    assert (report.lines_read, report.silver_rows, report.duplicates) == (8, 3, 5)
+    actual = table(spark, lake, SILVER).select("event_id", "event_type", "ingest_dt")
+    events = [json.loads(line) for line in lines]
+    expected = spark.createDataFrame(
+        [
+            (events[0]["id"], events[0]["type"], "2015-01-01"),  # already in silver
+            (events[1]["id"], events[1]["type"], "2015-01-01"),  # the earlier day
+            (events[2]["id"], events[2]["type"], "2015-01-02"),  # first object b, then the least raw line
+            (events[3]["id"], "X" + events[3]["type"], "2015-01-02"),  # first object b
+        ],
+        actual.schema,
+    )
+    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
 
 
 def test_4_gold_equals_a_recount_and_only_touched_days_are_rewritten(spark: SparkSession, lake: Settings) -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from pyspark import StorageLevel
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
 
 from lakehouse.catalog import qualified, register_bronze_partitions
@@ -27,6 +27,7 @@ from lakehouse.transforms import (
     diagnose,
     first_copy_candidates,
     first_copy_per_event,
+    ids_to_decide,
     not_in,
     parse_lines,
     quarantine_rows,
@@ -116,33 +117,45 @@ def write_silver(
 ) -> int:
     """Append events not in silver yet (first copy per event_id); returns the rows written.
 
-    `kept` holds no raw lines of valid events; the rare event whose first copies differ is decided by
-    raw line from `lines` (its classified bronze lines, read again only then), in a second append: a
-    crash between the two leaves ids that a rerun appends, never one twice. The candidates are cached
-    narrow (no raw lines), counted, then written from the cache.
+    Most events are seen once and are not in silver: they are appended as they are, straight from the
+    cache, in one write with no shuffle of rows. Only the ids to decide (seen more than once, or held
+    in silver) go through the first-copy aggregation. The rare event whose first copies differ is
+    decided by raw line from `lines` (its classified bronze lines, read again only then), in a second
+    append: a crash between the two leaves ids that a rerun appends, never one twice.
     """
     table = qualified(settings, SILVER)
+    valid = valid_rows(kept)
     held = held_ids(spark, settings, profile)
-    fresh = in_files(not_in(first_copy_candidates(valid_rows(kept)), held, ["event_id"]))
-    fresh = fresh.persist(StorageLevel.MEMORY_AND_DISK)
+    undecided = ids_to_decide(valid, held).persist(StorageLevel.MEMORY_AND_DISK)
     try:
-        counts = {row[CONFLICT]: row["count"] for row in fresh.groupBy(CONFLICT).count().collect()}
-        if counts.get(False):
-            to_silver(fresh.where(~F.col(CONFLICT))).write.insertInto(table)
-        if counts.get(True):
-            log.info("%d events have differing copies in one object: deciding by raw line", counts[True])
-            conflicted = fresh.where(F.col(CONFLICT)).select("event_id")
-            decided = first_copy_per_event(valid_rows(lines).join(conflicted, on="event_id", how="left_semi"))
-            in_files(to_silver(decided)).write.insertInto(table)
-        return sum(counts.values())
+        if not undecided.count():  # materialised: later joins see its size (a broadcast when small)
+            return append(table, valid)
+        plain = valid.join(undecided, on="event_id", how="left_anti")
+        candidates = first_copy_candidates(valid.join(undecided, on="event_id", how="left_semi"))
+        decided = not_in(candidates, held, ["event_id"])
+        written = append(table, to_silver(plain).unionByName(to_silver(decided.where(~F.col(CONFLICT))).coalesce(1)))
+        conflicted = decided.where(F.col(CONFLICT)).select("event_id")
+        if conflicted.isEmpty():
+            return written
+        log.info("events with differing copies in one object: deciding by raw line")
+        first = first_copy_per_event(valid_rows(lines).join(conflicted, on="event_id", how="left_semi"))
+        return written + append(table, first)
     finally:
-        fresh.unpersist()
+        undecided.unpersist()
 
 
-def in_files(rows: DataFrame) -> DataFrame:
-    """One file per silver partition and ingest day (sized to the data; gold then skips other days' files)."""
+def append(table: str, rows: DataFrame) -> int:
+    """Insert silver rows, sorted so each file holds its ingest days in order; returns the rows written.
+
+    Each task writes its rows (no shuffle): files are as many as the batch's read partitions, and
+    Parquet's statistics on `ingest_dt` let gold skip other days' row groups.
+    """
+    counted = Observation("append")
     keys = [*SILVER.partition_keys, "ingest_dt"]
-    return rows.repartition(*keys).sortWithinPartitions(*keys)
+    to_silver(rows).sortWithinPartitions(*keys).observe(counted, F.count(F.lit(1)).alias("rows")).write.insertInto(
+        table
+    )
+    return int(counted.get["rows"])
 
 
 def write_silver_index(spark: SparkSession, settings: Settings, profile: BatchProfile, run_id: str) -> None:

@@ -14,7 +14,7 @@ from pyspark.context import SparkContext
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from lakehouse.runtime.base import BronzeInput
+from lakehouse.runtime.base import SESSION_CONF, BronzeInput
 from lakehouse.schemas import table_schema
 from lakehouse.settings import Settings
 from lakehouse.tables import BRONZE, SILVER_INDEX
@@ -45,8 +45,8 @@ class GlueRuntime:
 
         glue_context = GlueContext(SparkContext.getOrCreate())
         spark = glue_context.spark_session
-        spark.conf.set("spark.sql.session.timeZone", "UTC")
-        spark.conf.set("spark.sql.sources.partitionOverwriteMode", "dynamic")
+        for key, value in SESSION_CONF.items():
+            spark.conf.set(key, value)
         spark.sql("SET hive.exec.dynamic.partition=true")
         spark.sql("SET hive.exec.dynamic.partition.mode=nonstrict")
         glue_job = Job(glue_context)

@@ -23,7 +23,7 @@ from lakehouse.bookmarks import Bookmark, BookmarkOption, FileMark
 from lakehouse.errors import UserError
 from lakehouse.layout import LayoutError, parse_key
 from lakehouse.objects import CorruptObject, check_object
-from lakehouse.runtime.base import BronzeInput
+from lakehouse.runtime.base import SESSION_CONF, BronzeInput
 from lakehouse.schemas import table_schema
 from lakehouse.settings import Settings
 from lakehouse.tables import BRONZE, SILVER_INDEX
@@ -47,8 +47,7 @@ def spark_config(settings: Settings) -> dict[str, str]:
     """Spark settings of the local runtime: UTC, dynamic partition overwrite, Derby under the root."""
     metastore = settings.metastore_dir
     return {
-        "spark.sql.session.timeZone": "UTC",
-        "spark.sql.sources.partitionOverwriteMode": "dynamic",
+        **SESSION_CONF,
         "spark.hadoop.hive.exec.dynamic.partition": "true",
         "spark.hadoop.hive.exec.dynamic.partition.mode": "nonstrict",
         "spark.sql.warehouse.dir": f"{metastore}/warehouse",

@@ -16,7 +16,7 @@ def parse_timestamp(text: Column) -> Column:
 
 
 def ingest_dt_of(object_path: Column) -> Column:
-    """The `ingest_dt=YYYY-MM-DD` partition value in a bronze object's path."""
+    """The `ingest_dt=YYYY-MM-DD` partition value in a path (a bronze object, a silver index file)."""
     return F.regexp_extract(object_path, r"ingest_dt=(\d{4}-\d{2}-\d{2})/", 1)
 
 

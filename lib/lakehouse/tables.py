@@ -147,13 +147,12 @@ SILVER_INDEX = Table(
     prefix="github/events_silver_index",
     format="parquet",
     columns=_cols(
-        ("ingest_dt", "string"),
         ("year", "string"),
         ("month", "string"),
         ("run_id", "string"),
         ("valid_rows", "bigint", "valid rows of this ingest day the run saw in this partition"),
     ),
-    partition_keys=(),
+    partition_keys=("ingest_dt",),  # gold looks up only the days it recomputes
     description="Which silver year/month partitions hold rows of each ingest day (gold reads only those).",
 )
 

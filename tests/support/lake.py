@@ -63,8 +63,8 @@ class CrashBeforeCommit:
     def read_new_bronze(self):  # type: ignore[no-untyped-def]
         return self.inner.read_new_bronze()
 
-    def read_new_silver_index(self):  # type: ignore[no-untyped-def]
-        return self.inner.read_new_silver_index()
+    def new_silver_index_days(self):  # type: ignore[no-untyped-def]
+        return self.inner.new_silver_index_days()
 
     def commit(self) -> None:
         raise SystemExit("killed before the bookmark commit")

@@ -19,8 +19,7 @@ def silver_to_gold(runtime: Runtime, report: RunReport) -> RunReport:
     dynamic partition overwrite replaces exactly the recomputed days.
     """
     spark, settings = runtime.spark, runtime.settings
-    new_index = runtime.read_new_silver_index()
-    days = sorted({row["ingest_dt"] for row in new_index.select("ingest_dt").distinct().collect()})
+    days = runtime.new_silver_index_days()
     if days:
         index = spark.table(qualified(settings, SILVER_INDEX)).where(F.col("ingest_dt").isin(days))
         months = {(r["year"], r["month"]) for r in index.select("year", "month").distinct().collect()}

@@ -160,7 +160,7 @@ def append(table: str, rows: DataFrame) -> int:
 
 def write_silver_index(spark: SparkSession, settings: Settings, profile: BatchProfile, run_id: str) -> None:
     """Record which year/month partitions hold rows of each ingest day this run saw."""
-    rows = [(day, year, month, run_id, n) for (day, year, month), n in sorted(profile.valid_per_partition.items())]
+    rows = [(year, month, run_id, n, day) for (day, year, month), n in sorted(profile.valid_per_partition.items())]
     if rows:
         index = spark.createDataFrame(rows, table_schema(SILVER_INDEX)).coalesce(1)
         index.write.insertInto(qualified(settings, SILVER_INDEX))

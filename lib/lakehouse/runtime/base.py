@@ -47,8 +47,8 @@ class Runtime(Protocol):
         """Raw lines of the bronze objects this job has not processed yet."""
         ...
 
-    def read_new_silver_index(self) -> DataFrame:
-        """Rows of the silver index this job has not processed yet."""
+    def new_silver_index_days(self) -> list[str]:
+        """The ingest days of the silver index files this job has not processed yet, in order."""
         ...
 
     def commit(self) -> None:

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pyspark.context import SparkContext
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
+from lakehouse.functions import ingest_dt_of
 from lakehouse.runtime.base import SESSION_CONF, BronzeInput
-from lakehouse.schemas import table_schema
 from lakehouse.settings import Settings
 from lakehouse.tables import BRONZE, SILVER_INDEX
 
@@ -82,17 +82,23 @@ class GlueRuntime:
         # Glue's reader gives no per-object line count before reading, so there is nothing to reconcile.
         return BronzeInput(lines, (), {})
 
-    def read_new_silver_index(self) -> DataFrame:
+    def new_silver_index_days(self) -> list[str]:
+        """From the new files' names (`attachFilename`): the day is in the path, not in the rows."""
         frame = self.glue_context.create_dynamic_frame.from_options(
             connection_type="s3",
-            connection_options={"paths": [SILVER_INDEX.location(self.settings) + "/"], "recurse": True},
+            connection_options={
+                "paths": [SILVER_INDEX.location(self.settings) + "/"],
+                "recurse": True,
+                "attachFilename": "index_file",
+            },
             format="parquet",
             transformation_ctx=f"{self.job}_silver_index",
         )
         df = frame.toDF()
-        if not df.columns:  # no new index files
-            return self.spark.createDataFrame([], table_schema(SILVER_INDEX))
-        return df.select(*SILVER_INDEX.column_names)
+        if "index_file" not in df.columns:  # no new index files
+            return []
+        days = df.select(ingest_dt_of(F.col("index_file")).alias("day")).distinct().collect()
+        return sorted(row["day"] for row in days)
 
     def commit(self) -> None:
         self.glue_job.commit()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from filelock import FileLock, Timeout
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
 from lakehouse.bookmarks import Bookmark, BookmarkOption, FileMark
@@ -24,7 +24,6 @@ from lakehouse.errors import UserError
 from lakehouse.layout import LayoutError, parse_key
 from lakehouse.objects import CorruptObject, check_object
 from lakehouse.runtime.base import SESSION_CONF, BronzeInput
-from lakehouse.schemas import table_schema
 from lakehouse.settings import Settings
 from lakehouse.tables import BRONZE, SILVER_INDEX
 
@@ -176,12 +175,10 @@ class LocalRuntime:
             lines = self.spark.createDataFrame([], "value string, source_object string")
         return BronzeInput(lines, tuple(corrupt), counts)
 
-    def read_new_silver_index(self) -> DataFrame:
+    def new_silver_index_days(self) -> list[str]:
+        """From the new files' paths (`ingest_dt=YYYY-MM-DD/part-...`): nothing to read."""
         new = self.bookmark.new_files(SILVER_INDEX_SOURCE, list_files(SILVER_INDEX.location(self.settings)))
-        schema = table_schema(SILVER_INDEX)
-        if not new:
-            return self.spark.createDataFrame([], schema)
-        return self.spark.read.schema(schema).parquet(*[m.path for m in new])
+        return sorted({parse_key(mark.path)[0] for mark in new})
 
     def commit(self) -> None:
         self.bookmark.commit()

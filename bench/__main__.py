@@ -22,7 +22,7 @@ SCENARIOS: dict[str, Scenario] = {
     "incremental": lambda work, a: incremental.scenario(work, a.events_per_hour, a.rounds),
     "gold": lambda work, a: gold.scenario(work, a.events_per_day, a.rounds),
     "files": lambda work, a: files.scenario(work, a.events_per_hour),
-    "ingest": lambda work, a: ingest.scenario(work, a.hour_events),
+    "ingest": lambda work, a: ingest.scenario(work, a.hour_events, a.lambda_events),
 }
 
 
@@ -34,6 +34,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--events-per-hour", type=int, default=7_700, help="incremental, files (a real 2015 hour)")
     parser.add_argument("--events-per-day", type=int, default=50_000, help="gold: events per day of 30")
     parser.add_argument("--hour-events", type=int, default=200_000, help="ingest: events of the backfilled hour")
+    parser.add_argument("--lambda-events", type=int, default=3_000,
+                        help="ingest: events of one Lambda invocation, 300 a poll round")
     parser.add_argument("--rounds", type=int, default=3, help="runs of each variant, alternated (median)")
     parser.add_argument("--work", type=Path, help="data root (default: a temporary folder, removed after)")
     parser.add_argument("--out", type=Path, default=RESULTS / "latest.json")

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,11 +31,12 @@ def clean_env() -> dict[str, str]:
     return env
 
 
-def timed(argv: Sequence[str]) -> tuple[float, str]:
-    """Wall time and stdout of one fresh process, JVM start included; BenchError if it fails."""
+def timed(argv: Sequence[str], env: Mapping[str, str] | None = None) -> tuple[float, str]:
+    """Wall time and stdout of one fresh process, JVM start included, `env` added; BenchError if it fails."""
     started = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        process = subprocess.Popen([sys.executable, *argv], env=clean_env(), stdout=out, stderr=err)
+        process = subprocess.Popen([sys.executable, *argv], env={**clean_env(), **(env or {})}, stdout=out,
+                                   stderr=err)
         tree = psutil.Process(process.pid)
         family: set[psutil.Process] = set()
         while process.poll() is None:

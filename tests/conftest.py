@@ -12,7 +12,7 @@ import pytest
 from pyspark.sql import SparkSession
 
 from lakehouse.settings import Settings
-from tests.support.aws import ACCOUNT_ID, REGION, moto_server, reset
+from tests.support.aws import environment, moto_server, reset
 
 # PySpark hands timestamps back in the process's time zone; the command line runs in UTC, so do the tests.
 os.environ["TZ"] = "UTC"
@@ -34,12 +34,8 @@ def aws(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     reset(moto_url)
     for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_url)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("AWS_REGION", REGION)
-    monkeypatch.setenv("MOTO_ACCOUNT_ID", ACCOUNT_ID)
+    for name, value in environment(moto_url).items():
+        monkeypatch.setenv(name, value)
     yield moto_url
 
 

@@ -55,3 +55,17 @@ def test_the_silver_scenario_runs_end_to_end(tmp_path: Path) -> None:
     assert set(silver["times"]) == {"ours", "floor", "naive", "duckdb"}
     assert result["machine"]["cores"] == os.cpu_count()
     assert "ratio_ours_to_floor" in done.stdout
+
+
+def test_the_ingest_scenario_backfills_an_hour_and_runs_one_lambda_invocation(tmp_path: Path) -> None:
+    out = tmp_path / "latest.json"
+    argv = ["-m", "bench", "ingest", "--hour-events", "2000", "--lambda-events", "1500", "--work", str(tmp_path),
+            "--out", str(out)]
+    done = subprocess.run([sys.executable, *argv], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    ingest = json.loads(out.read_text())["results"]["ingest"]
+    assert (ingest["events"], ingest["status"], ingest["lines"]) == (2000, "written", 2000)
+    # 5 rounds of 300 new events; the flush due after 180 s (round 4) writes one object, the end another
+    assert (ingest["lambda_events"], ingest["lambda_objects"]) == (1500, 2)
+    assert (ingest["lambda_rounds"], ingest["lambda_stop_reason"]) == (5, "deadline")
+    assert "lambda_peak_rss_mb" in done.stdout

@@ -33,10 +33,15 @@ class Timeline:
         return dict(zip(self.ids, self.texts, strict=True))
 
 
-@pytest.fixture(scope="session")
-def timeline() -> Timeline:
+def hour_timeline() -> Timeline:
+    """The 7,702 events of the real hour 2015-01-01 00:00."""
     texts = gzip.decompress(HOUR_FILE.read_bytes()).decode("utf-8").splitlines()
     return Timeline(texts, [json.loads(text)["id"] for text in texts])
+
+
+@pytest.fixture(scope="session")
+def timeline() -> Timeline:
+    return hour_timeline()
 
 
 @pytest.fixture
@@ -55,7 +60,11 @@ def github(feed: Feed) -> Iterator[GitHubServer]:
 @pytest.fixture
 def aws_settings(aws: str) -> Settings:
     """Settings of env `test` on the moto account, with its raw bucket, state table and bronze table."""
-    settings = Settings.aws("test", ACCOUNT_ID, REGION)
+    return create_ingest_resources(Settings.aws("test", ACCOUNT_ID, REGION))
+
+
+def create_ingest_resources(settings: Settings) -> Settings:
+    """Create what the Lambda writes to (raw bucket, state table, bronze table) in the account boto3 finds."""
     boto3.client("s3").create_bucket(
         Bucket=settings.bucket("raw"),
         CreateBucketConfiguration={"LocationConstraint": REGION},  # type: ignore[typeddict-item]

@@ -31,6 +31,12 @@ def moto_server() -> Iterator[str]:
         server.stop()
 
 
+def environment(url: str) -> dict[str, str]:
+    """The environment in which every boto3 client reaches the moto server at url, on moto's account."""
+    return {"AWS_ENDPOINT_URL": url, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION, "MOTO_ACCOUNT_ID": ACCOUNT_ID}
+
+
 def reset(url: str) -> None:
     """Forget every resource the server holds."""
     requests.post(f"{url}/moto-api/reset", timeout=10).raise_for_status()

@@ -6,7 +6,7 @@ install_requires, or Glue would pip-install them over its own runtime.
 
 from setuptools import find_packages, setup
 
-LOCAL = ["pyspark==3.5.6", "AWSGlueDataplanePython==5.1.0"]
+LOCAL = ["pyspark==3.5.6", "AWSGlueDataplanePython==5.1.0", "isal>=1.7"]
 AWS = ["boto3>=1.34"]
 INGEST = ["requests>=2.31", "aws-lambda-powertools>=3.0"]
 TEST = [

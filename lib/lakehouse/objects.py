@@ -6,12 +6,13 @@ can be reconciled with the rows Spark reads from the object.
 
 from __future__ import annotations
 
-import gzip
-import zlib
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
+
+from isal import igzip, isal_zlib
 
 CHUNK = 1 << 20
+INFLATE_ERROR = cast(type[Exception], isal_zlib.error)  # a class: isal's stub declares it an instance
 
 
 class CorruptObject(ValueError):
@@ -37,12 +38,15 @@ def count_lines(stream: BinaryIO) -> int:
 
 
 def check_object(path: Path) -> int:
-    """The number of lines in a bronze object, reading gzip to its end (CRC and length checked)."""
+    """The number of lines in a bronze object, reading gzip to its end (CRC and length checked).
+
+    ISA-L's inflate (python-isal, the gzip module's interface) is about twice as fast as zlib's.
+    """
     try:
         if path.name.endswith(".gz"):
-            with gzip.open(path, "rb") as stream:
-                return count_lines(stream)  # type: ignore[arg-type]
+            with igzip.open(path, "rb") as stream:
+                return count_lines(stream)
         with path.open("rb") as stream:
             return count_lines(stream)
-    except (EOFError, OSError, zlib.error) as e:
+    except (EOFError, OSError, INFLATE_ERROR) as e:
         raise CorruptObject(f"{path}: {e}") from e

@@ -15,16 +15,25 @@ from lakehouse.settings import Settings
 from lakehouse.tables import GOLD_DAILY
 
 DAYS = 30
+CHUNK_DAYS = 6  # days of history loaded by one silver run
 
 
 def prepare(work: Path, per_day: int) -> Path:
-    """30 days but their last hour through silver and gold; then the last hour through silver; saved."""
+    """30 days but their last hour through silver (a silver run per CHUNK_DAYS days) and gold; then the
+    last hour through silver; saved."""
     root = work / "gold"
     lake = Settings.local(root)
     hours = DAYS * 24 - 1
     history = per_day * DAYS * hours // (DAYS * 24)
-    generate(lake, history, hours, seed=7)
-    lakehouse(root, "run", "all")
+    loaded = 0
+    for first_hour in range(0, hours, CHUNK_DAYS * 24):
+        chunk_hours = min(CHUNK_DAYS * 24, hours - first_hour)
+        events = history * (first_hour + chunk_hours) // hours - loaded
+        start = START + timedelta(hours=first_hour)
+        generate(lake, events, chunk_hours, start=start, seed=7 + first_hour, first_id=FIRST_ID + loaded)
+        lakehouse(root, "run", "silver")
+        loaded += events
+    lakehouse(root, "run", "gold")
     generate(lake, per_day // 24, 1, start=START + timedelta(hours=hours), seed=8, first_id=FIRST_ID + history)
     lakehouse(root, "run", "silver")
     save(root)

@@ -30,9 +30,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("scenarios", nargs="*", choices=[*SCENARIOS, []], metavar="SCENARIO",
                         help=f"any of {', '.join(SCENARIOS)} (default: all)")
-    parser.add_argument("--events", type=int, default=300_000, help="silver: events (default 300,000)")
+    parser.add_argument("--events", type=int, default=1_000_000, help="silver: events (default 1,000,000)")
     parser.add_argument("--events-per-hour", type=int, default=7_700, help="incremental, files (a real 2015 hour)")
-    parser.add_argument("--events-per-day", type=int, default=50_000, help="gold: events per day of 30")
+    parser.add_argument("--events-per-day", type=int, default=300_000, help="gold: events per day of 30")
     parser.add_argument("--hour-events", type=int, default=200_000, help="ingest: events of the backfilled hour")
     parser.add_argument("--lambda-events", type=int, default=3_000,
                         help="ingest: events of one Lambda invocation, 300 a poll round")

@@ -133,7 +133,8 @@ def write_silver(
         plain = valid.join(undecided, on="event_id", how="left_anti")
         candidates = first_copy_candidates(valid.join(undecided, on="event_id", how="left_semi"))
         decided = not_in(candidates, held, ["event_id"])
-        written = append(table, to_silver(plain).unionByName(to_silver(decided.where(~F.col(CONFLICT))).coalesce(1)))
+        first_copies = to_silver(decided.where(~F.col(CONFLICT))).coalesce(1)  # few rows: one more file
+        written = append(table, to_silver(plain).unionByName(first_copies))
         conflicted = decided.where(F.col(CONFLICT)).select("event_id")
         if conflicted.isEmpty():
             return written
@@ -147,8 +148,9 @@ def write_silver(
 def append(table: str, rows: DataFrame) -> int:
     """Insert silver rows, sorted so each file holds its ingest days in order; returns the rows written.
 
-    Each task writes its rows (no shuffle): files are as many as the batch's read partitions, and
-    Parquet's statistics on `ingest_dt` let gold skip other days' row groups.
+    Each task writes its rows, with no shuffle: a file per read task and partition. Sorted by day, a
+    file's Parquet statistics on `ingest_dt` (row groups, and the page index within them) let gold
+    skip the rows of other days.
     """
     counted = Observation("append")
     keys = [*SILVER.partition_keys, "ingest_dt"]

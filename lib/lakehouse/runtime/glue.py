@@ -8,16 +8,16 @@ Glue Docker images, so the tests cannot run it: keep it this small.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pyspark.context import SparkContext
-from pyspark.sql import SparkSession
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from lakehouse.functions import ingest_dt_of
 from lakehouse.runtime.base import SESSION_CONF, BronzeInput
 from lakehouse.settings import Settings
-from lakehouse.tables import BRONZE, SILVER_INDEX
+from lakehouse.tables import BRONZE, SILVER_INDEX, Table
 
 if TYPE_CHECKING:
     from awsglue.context import GlueContext
@@ -58,23 +58,10 @@ class GlueRuntime:
 
         The text-like reader is CSV with quoting off (`quoteChar: -1`) and no header: each line comes
         back whole as `col0` (docs: aws-glue-programming-etl-format-csv-home, "CSV configuration
-        reference"). `attachFilename` adds the object's name as a column (docs:
-        aws-glue-programming-etl-connect-s3-home, "Amazon S3 connection option reference"). The
-        stable `transformation_ctx` is what the native bookmark keys on.
+        reference").
         """
-        frame = self.glue_context.create_dynamic_frame.from_options(
-            connection_type="s3",
-            connection_options={
-                "paths": [BRONZE.location(self.settings) + "/"],
-                "recurse": True,
-                "attachFilename": "source_object",
-                "groupFiles": "inPartition",
-            },
-            format="csv",
-            format_options={"separator": _SEPARATOR, "quoteChar": -1, "withHeader": False},
-            transformation_ctx=f"{self.job}_bronze_lines",
-        )
-        df = frame.toDF()
+        csv = {"separator": _SEPARATOR, "quoteChar": -1, "withHeader": False}
+        df = self._new_files(BRONZE, "bronze_lines", "source_object", "csv", csv, groupFiles="inPartition")
         if not df.columns:  # no new objects
             return BronzeInput(self.spark.createDataFrame([], "value string, source_object string"), (), {})
         parts = [F.col(c).cast("string") for c in df.columns if c != "source_object"]
@@ -83,22 +70,41 @@ class GlueRuntime:
         return BronzeInput(lines, (), {})
 
     def new_silver_index_days(self) -> list[str]:
-        """From the new files' names (`attachFilename`): the day is in the path, not in the rows."""
-        frame = self.glue_context.create_dynamic_frame.from_options(
-            connection_type="s3",
-            connection_options={
-                "paths": [SILVER_INDEX.location(self.settings) + "/"],
-                "recurse": True,
-                "attachFilename": "index_file",
-            },
-            format="parquet",
-            transformation_ctx=f"{self.job}_silver_index",
-        )
-        df = frame.toDF()
+        """From the new files' names: the day is in the path, not in the rows."""
+        df = self._new_files(SILVER_INDEX, "silver_index", "index_file", "parquet")
         if "index_file" not in df.columns:  # no new index files
             return []
         days = df.select(ingest_dt_of(F.col("index_file")).alias("day")).distinct().collect()
         return sorted(row["day"] for row in days)
+
+    def _new_files(
+        self,
+        table: Table,
+        source: str,
+        name_column: str,
+        file_format: str,
+        format_options: dict[str, Any] | None = None,
+        **connection: str,
+    ) -> DataFrame:
+        """Rows of the table's files that this job's bookmark has not seen, each file's path in `name_column`.
+
+        `attachFilename` adds the path (docs: aws-glue-programming-etl-connect-s3-home, "Amazon S3
+        connection option reference"). The stable `transformation_ctx` is what the native bookmark
+        keys on.
+        """
+        frame = self.glue_context.create_dynamic_frame.from_options(
+            connection_type="s3",
+            connection_options={
+                "paths": [table.location(self.settings) + "/"],
+                "recurse": True,
+                "attachFilename": name_column,
+                **connection,
+            },
+            format=file_format,
+            format_options=format_options or {},
+            transformation_ctx=f"{self.job}_{source}",
+        )
+        return frame.toDF()
 
     def commit(self) -> None:
         self.glue_job.commit()

@@ -15,6 +15,7 @@ from lakehouse.transforms import (
     first_copy_candidates,
     first_copy_per_event,
     gold_daily,
+    ids_to_decide,
     not_in,
     to_silver,
 )
@@ -143,3 +144,10 @@ def test_first_copy_candidates_flag_only_differing_copies_in_the_first_object(sp
         "event_id string, event_type string, _conflict boolean",
     )
     assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_ids_to_decide_are_the_ids_seen_twice_in_the_batch_or_held_in_silver(spark: SparkSession) -> None:
+    batch = spark.createDataFrame([("1",), ("2",), ("2",), ("3",), ("4",)], "event_id string")
+    held = spark.createDataFrame([("3",), ("9",)], "event_id string")
+    expected = spark.createDataFrame([("2",), ("3",)], "event_id string")
+    assert_df_equality(ids_to_decide(batch, held), expected, ignore_row_order=True)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from lakehouse.tables import Table
@@ -37,3 +41,17 @@ def table_schema(table: Table, with_partitions: bool = True) -> T.StructType:
     parsed = T._parse_datatype_string(table.ddl(with_partitions=with_partitions))
     assert isinstance(parsed, T.StructType)
     return parsed
+
+
+def table_rows(spark: SparkSession, table: Table, rows: Sequence[Sequence[object]]) -> DataFrame:
+    """A few rows of a table, held on the driver (at least one), as a DataFrame in table order.
+
+    Built from literals in the JVM: `createDataFrame` starts a Python worker to read them, which costs
+    a job about half a second in a fresh process (the run record, the silver index).
+    """
+    fields = table_schema(table).fields
+    structs = [
+        F.struct(*[F.lit(value).cast(f.dataType).alias(f.name) for value, f in zip(row, fields, strict=True)])
+        for row in rows
+    ]
+    return spark.range(1).select(F.inline(F.array(*structs)))

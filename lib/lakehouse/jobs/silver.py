@@ -16,7 +16,7 @@ from lakehouse.jobs.partitions import partition_filter
 from lakehouse.jobs.runs import RunReport
 from lakehouse.layout import parse_key
 from lakehouse.runtime.base import BronzeInput, JobError, Runtime
-from lakehouse.schemas import table_schema
+from lakehouse.schemas import table_rows
 from lakehouse.settings import Settings
 from lakehouse.tables import QUARANTINE, SILVER, SILVER_INDEX
 from lakehouse.transforms import (
@@ -164,7 +164,7 @@ def write_silver_index(spark: SparkSession, settings: Settings, profile: BatchPr
     """Record which year/month partitions hold rows of each ingest day this run saw."""
     rows = [(year, month, run_id, n, day) for (day, year, month), n in sorted(profile.valid_per_partition.items())]
     if rows:
-        index = spark.createDataFrame(rows, table_schema(SILVER_INDEX)).coalesce(1)
+        index = table_rows(spark, SILVER_INDEX, rows)
         index.write.insertInto(qualified(settings, SILVER_INDEX))
 
 

@@ -8,9 +8,11 @@ Glue Data Catalog.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from urllib.parse import unquote
 
 from pyspark.sql import SparkSession
 
+from lakehouse.errors import UserError
 from lakehouse.settings import Settings
 from lakehouse.tables import BRONZE, TABLES, Table
 
@@ -38,11 +40,26 @@ def create_table_sql(settings: Settings, table: Table) -> str:
     )
 
 
+class TableMismatch(UserError):
+    """A table exists with other partition keys than this version defines (made by an earlier version)."""
+
+
 def ensure_tables(spark: SparkSession, settings: Settings) -> None:
-    """The database and every table of the lake, created where missing (never altered)."""
+    """The database and every table of the lake, created where missing (never altered).
+
+    A table that exists with other partition keys fails the run before anything is read or written.
+    """
     spark.sql(f"CREATE DATABASE IF NOT EXISTS `{settings.database}`")
     for table in TABLES:
         spark.sql(create_table_sql(settings, table))
+        columns = spark.catalog.listColumns(qualified(settings, table))
+        keys = tuple(c.name for c in columns if c.isPartition)
+        if keys != table.partition_keys:
+            raise TableMismatch(
+                f"{qualified(settings, table)} is partitioned by ({', '.join(keys)}), this version of lakehouse "
+                f"by ({', '.join(table.partition_keys)}): it was made by an earlier version. Rebuild the lake "
+                "from bronze: copy its raw bucket into a new root (or bucket set) and run the jobs there"
+            )
 
 
 def register_bronze_partitions(spark: SparkSession, settings: Settings, days: Iterable[str]) -> None:
@@ -53,3 +70,14 @@ def register_bronze_partitions(spark: SparkSession, settings: Settings, days: It
     ]
     if specs:
         spark.sql(f"ALTER TABLE {qualified(settings, BRONZE)} ADD IF NOT EXISTS " + " ".join(specs))
+
+
+def partition_values(spark: SparkSession, settings: Settings, table: Table, **spec: str) -> list[dict[str, str]]:
+    """The registered partitions of a table (those matching `spec`, a prefix of its keys) as key -> value.
+
+    A catalog lookup (`SHOW PARTITIONS`): no data file is read.
+    """
+    where = ", ".join(f"{key}='{value}'" for key, value in spec.items())
+    rows = spark.sql(f"SHOW PARTITIONS {qualified(settings, table)}" + (f" PARTITION ({where})" if where else ""))
+    pairs = ([part.split("=", 1) for part in row[0].split("/")] for row in rows.collect())
+    return [{unquote(key): unquote(value) for key, value in row} for row in pairs]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pyspark.sql import Column
 from pyspark.sql import functions as F
 
+from lakehouse.layout import INGEST_DT_FOLDER
+
 # GitHub writes ISO 8601 date-times: `2015-01-01T15:00:00Z`, `...T00:00:00.00001Z`, `...T01:00:01-07:00`.
 _ISO_DATE_TIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$"
 
@@ -17,7 +19,7 @@ def parse_timestamp(text: Column) -> Column:
 
 def ingest_dt_of(object_path: Column) -> Column:
     """The `ingest_dt=YYYY-MM-DD` partition value in a path (a bronze object, a silver index file)."""
-    return F.regexp_extract(object_path, r"ingest_dt=(\d{4}-\d{2}-\d{2})/", 1)
+    return F.regexp_extract(object_path, INGEST_DT_FOLDER, 1)
 
 
 def year_of(ts: Column) -> Column:

@@ -14,7 +14,9 @@ from lakehouse.tables import BRONZE
 
 OBJECT_SUFFIX = ".json.gz"
 _ARRIVAL_FORMAT = "%Y%m%dT%H%M%SZ"
-_KEY_PATTERN = re.compile(r"ingest_dt=(\d{4}-\d{2}-\d{2})/([^/]+)$")
+# The `ingest_dt=YYYY-MM-DD/` folder of any path partitioned by ingest day (bronze, the silver index).
+INGEST_DT_FOLDER = r"ingest_dt=(\d{4}-\d{2}-\d{2})/"
+_KEY_PATTERN = re.compile(INGEST_DT_FOLDER + r"([^/]+)$")
 _UNIQUE_PART = re.compile(r"^[A-Za-z0-9._-]+$")
 
 
@@ -52,3 +54,11 @@ def parse_key(key: str) -> tuple[str, str]:
     if not match:
         raise LayoutError(f"{key!r} is not a bronze object key (…/ingest_dt=YYYY-MM-DD/<name>)")
     return match.group(1), match.group(2)
+
+
+def ingest_dt_in(path: str) -> str:
+    """The ingest day of a path below an `ingest_dt=YYYY-MM-DD/` folder (a silver index file's, say)."""
+    match = re.search(INGEST_DT_FOLDER, path)
+    if not match:
+        raise LayoutError(f"{path!r} is not below an ingest_dt=YYYY-MM-DD folder")
+    return match.group(1)

@@ -147,12 +147,12 @@ SILVER_INDEX = Table(
     prefix="github/events_silver_index",
     format="parquet",
     columns=_cols(
-        ("year", "string"),
-        ("month", "string"),
         ("run_id", "string"),
-        ("valid_rows", "bigint", "valid rows of this ingest day the run saw in this partition"),
+        ("valid_rows", "bigint", "valid rows of this ingest day the run saw in this silver partition"),
     ),
-    partition_keys=("ingest_dt",),  # gold looks up only the days it recomputes
+    # Partitions alone answer gold's question (which year/month partitions hold a day's rows), from the
+    # catalog: no index file is read.
+    partition_keys=("ingest_dt", "year", "month"),
     description="Which silver year/month partitions hold rows of each ingest day (gold reads only those).",
 )
 

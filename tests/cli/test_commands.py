@@ -109,7 +109,7 @@ def test_status_reports_tables_bookmarks_and_runs(lake_root: Path) -> None:
     assert tables["github_events_silver"][0] == 11984
     assert tables["github_events_quarantine"] == (4, 1, "ingest_dt=2026-11-25")
     assert tables["github_events_runs"] == (2, None, None)
-    assert state["bookmarks"] == {"bronze_to_silver": {"bronze": 23}, "silver_to_gold": {"silver_index": 1}}
+    assert state["bookmarks"] == {"bronze_to_silver": {"bronze": 23}, "silver_to_gold": {"silver_index": 13}}
     assert [r["job"] for r in state["last_runs"]] == ["silver_to_gold", "bronze_to_silver"]
 
 

@@ -15,7 +15,7 @@ from lakehouse.bookmarks import BookmarkOption
 from lakehouse.jobs.run import run_job
 from lakehouse.runtime.local import LocalRuntime
 from lakehouse.settings import Settings
-from lakehouse.tables import BRONZE, GOLD_DAILY, GOLD_JOB, QUARANTINE, RUNS, SILVER, SILVER_JOB
+from lakehouse.tables import BRONZE, GOLD_DAILY, GOLD_JOB, QUARANTINE, RUNS, SILVER, SILVER_INDEX, SILVER_JOB
 from tests.support.lake import CrashBeforeCommit, put_object, real_lines, run, table
 
 HOUR = "2015-01-01-15.first1024.json.gz"
@@ -200,7 +200,7 @@ def test_6_every_partition_a_run_writes_is_in_the_catalog(spark: SparkSession, l
     put_object(lake, "2021-07-22", "b", lines[400:] + real_lines(HOUR, 50))
     run(spark, lake, SILVER_JOB)
     run(spark, lake, GOLD_JOB)
-    for t in (BRONZE, SILVER, QUARANTINE, GOLD_DAILY):
+    for t in (BRONZE, SILVER, QUARANTINE, GOLD_DAILY, SILVER_INDEX):
         on_disk = sorted(
             "/".join(p.relative_to(t.location(lake)).parts)
             for p in Path(t.location(lake)).glob("/".join(["*"] * len(t.partition_keys)))

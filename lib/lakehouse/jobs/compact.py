@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 from pyspark.sql import SparkSession
-from pyspark.sql import functions as F
 
-from lakehouse.catalog import qualified
+from lakehouse.catalog import partition_values, qualified
 from lakehouse.jobs.runs import RunReport
 from lakehouse.runtime.base import JobError, Runtime
 from lakehouse.schemas import table_schema
@@ -86,8 +86,7 @@ def partitions(spark: SparkSession, settings: Settings, storage: Storage) -> lis
     """Every silver partition with its registered location and data files."""
     table = qualified(settings, SILVER)
     found = []
-    for row in spark.sql(f"SHOW PARTITIONS {table}").collect():
-        values = dict(part.split("=", 1) for part in row[0].split("/"))
+    for values in partition_values(spark, settings, SILVER):
         spec = f"PARTITION (year='{values['year']}', month='{values['month']}')"
         described = spark.sql(f"DESCRIBE FORMATTED {table} {spec}").collect()
         location = next(r["data_type"] for r in described if r["col_name"] == "Location")
@@ -96,10 +95,8 @@ def partitions(spark: SparkSession, settings: Settings, storage: Storage) -> lis
 
 
 def days_per_partition(spark: SparkSession, settings: Settings) -> dict[tuple[str, str], int]:
-    """How many ingest days each silver partition holds, from the silver index."""
-    index = spark.table(qualified(settings, SILVER_INDEX))
-    counts = index.groupBy("year", "month").agg(F.countDistinct("ingest_dt").alias("days")).collect()
-    return {(r["year"], r["month"]): r["days"] for r in counts}
+    """How many ingest days each silver partition holds, from the silver index's partitions."""
+    return Counter((p["year"], p["month"]) for p in partition_values(spark, settings, SILVER_INDEX))
 
 
 def rewrite(spark: SparkSession, settings: Settings, part: Partition, target: str) -> int:

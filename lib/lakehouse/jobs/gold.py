@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pyspark.sql import functions as F
 
-from lakehouse.catalog import qualified
+from lakehouse.catalog import partition_values, qualified
 from lakehouse.jobs.partitions import partition_filter
 from lakehouse.jobs.runs import RunReport
 from lakehouse.runtime.base import Runtime
@@ -15,14 +15,15 @@ from lakehouse.transforms import gold_daily
 def silver_to_gold(runtime: Runtime, report: RunReport) -> RunReport:
     """Overwrite the gold partitions of the touched days from all silver rows of those days.
 
-    The silver index says which year/month partitions hold rows of each day, so only those are read;
-    dynamic partition overwrite replaces exactly the recomputed days.
+    The silver index's partitions say which year/month partitions hold rows of each day (a catalog
+    lookup per day, no file read), so only those are read; dynamic partition overwrite replaces exactly
+    the recomputed days.
     """
     spark, settings = runtime.spark, runtime.settings
     days = runtime.new_silver_index_days()
     if days:
-        index = spark.table(qualified(settings, SILVER_INDEX)).where(F.col("ingest_dt").isin(days))
-        months = {(r["year"], r["month"]) for r in index.select("year", "month").distinct().collect()}
+        index = [p for day in days for p in partition_values(spark, settings, SILVER_INDEX, ingest_dt=day)]
+        months = {(p["year"], p["month"]) for p in index}
         silver = spark.table(qualified(settings, SILVER)).where(
             partition_filter(months) & F.col("ingest_dt").isin(days)
         )

@@ -162,7 +162,7 @@ def append(table: str, rows: DataFrame) -> int:
 
 def write_silver_index(spark: SparkSession, settings: Settings, profile: BatchProfile, run_id: str) -> None:
     """Record which year/month partitions hold rows of each ingest day this run saw."""
-    rows = [(year, month, run_id, n, day) for (day, year, month), n in sorted(profile.valid_per_partition.items())]
+    rows = [(run_id, n, day, year, month) for (day, year, month), n in sorted(profile.valid_per_partition.items())]
     if rows:
         index = table_rows(spark, SILVER_INDEX, rows)
         index.write.insertInto(qualified(settings, SILVER_INDEX))

@@ -9,9 +9,9 @@ from lakehouse.bookmarks import BookmarkOption
 from lakehouse.commands.session import lake_session
 from lakehouse.jobs.run import run_job
 from lakehouse.jobs.runs import RunReport
-from lakehouse.runtime.local import LocalRuntime
+from lakehouse.runtime.local import OBJECT_CHECKS, LocalRuntime, check_new_bronze_ahead
 from lakehouse.settings import Settings
-from lakehouse.tables import COMPACT_JOB, GOLD_JOB
+from lakehouse.tables import COMPACT_JOB, GOLD_JOB, SILVER_JOB
 
 log = logging.getLogger("lakehouse")
 
@@ -37,12 +37,17 @@ def describe(report: RunReport) -> str:
 
 
 def run_jobs(settings: Settings, jobs: tuple[str, ...], option: BookmarkOption, as_json: bool) -> int:
-    with lake_session(settings) as spark:
-        for job in jobs:
-            log.info("running %s ...", job)
-            report = run_job(LocalRuntime.create(spark, settings, job, option))
-            if as_json:
-                print(json.dumps(report.as_json(), ensure_ascii=False))
-            else:
-                print(describe(report))
+    if SILVER_JOB in jobs:
+        check_new_bronze_ahead(settings, option)  # while Spark starts
+    try:
+        with lake_session(settings) as spark:
+            for job in jobs:
+                log.info("running %s ...", job)
+                report = run_job(LocalRuntime.create(spark, settings, job, option))
+                if as_json:
+                    print(json.dumps(report.as_json(), ensure_ascii=False))
+                else:
+                    print(describe(report))
+    finally:
+        OBJECT_CHECKS.cancel()
     return 0

@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,11 +21,11 @@ from pyspark.sql import functions as F
 
 from lakehouse.bookmarks import Bookmark, BookmarkOption, FileMark
 from lakehouse.errors import UserError
-from lakehouse.layout import LayoutError, parse_key
+from lakehouse.layout import LayoutError, ingest_dt_in, parse_key
 from lakehouse.objects import CorruptObject, check_object
 from lakehouse.runtime.base import SESSION_CONF, BronzeInput
 from lakehouse.settings import Settings
-from lakehouse.tables import BRONZE, SILVER_INDEX
+from lakehouse.tables import BRONZE, SILVER_INDEX, SILVER_JOB
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +120,7 @@ def file_uri(path: str) -> str:
     return f"file://{path}"
 
 
-def bronze_objects(location: str) -> list[FileMark]:
+def bronze_objects(location: str, quiet: bool = False) -> list[FileMark]:
     """Bronze objects in the layout (`ingest_dt=YYYY-MM-DD/<name>`); anything else is named and left alone."""
     objects = []
     for mark in list_files(location):
@@ -128,21 +128,52 @@ def bronze_objects(location: str) -> list[FileMark]:
             parse_key(mark.path)
             objects.append(mark)
         except LayoutError:
-            log.warning("ignoring %s: not in the bronze layout ingest_dt=YYYY-MM-DD/<object>", mark.path)
+            if not quiet:
+                log.warning("ignoring %s: not in the bronze layout ingest_dt=YYYY-MM-DD/<object>", mark.path)
     return objects
 
 
-def check_objects(paths: list[Path]) -> list[int | CorruptObject]:
-    """Each object's line count, or why it cannot be read whole; on every core (zlib releases the GIL)."""
+def _check(path: Path) -> int | CorruptObject:
+    try:
+        return check_object(path)
+    except CorruptObject as e:
+        return e
 
-    def check(path: Path) -> int | CorruptObject:
-        try:
-            return check_object(path)
-        except CorruptObject as e:
-            return e
 
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        return list(pool.map(check, paths))
+class ObjectChecks:
+    """Bronze objects' line counts (or why one cannot be read whole), each checked once, on every core.
+
+    `start` checks in the background (ISA-L's inflate releases the GIL): `lakehouse run` starts on a
+    run's objects while Spark and its metastore start, which keeps one core busy, not two.
+    """
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
+        self._checks: dict[FileMark, Future[int | CorruptObject]] = {}
+
+    def start(self, marks: Iterable[FileMark]) -> None:
+        for mark in marks:
+            if mark not in self._checks:
+                self._checks[mark] = self._pool.submit(_check, Path(mark.path))
+
+    def results(self, marks: list[FileMark]) -> list[int | CorruptObject]:
+        self.start(marks)
+        return [self._checks.pop(mark).result() for mark in marks]
+
+    def cancel(self) -> None:
+        """Drop the checks no job took (a command that failed before its job ran)."""
+        for check in self._checks.values():
+            check.cancel()
+        self._checks.clear()
+
+
+OBJECT_CHECKS = ObjectChecks()
+
+
+def check_new_bronze_ahead(settings: Settings, option: BookmarkOption) -> None:
+    """Start checking the bronze objects that bronze_to_silver will read (their results wait for it)."""
+    bookmark = Bookmark.load(bookmark_path(settings, SILVER_JOB), option)
+    OBJECT_CHECKS.start(bookmark.new_files(BRONZE_SOURCE, bronze_objects(BRONZE.location(settings), quiet=True)))
 
 
 @dataclass
@@ -162,7 +193,7 @@ class LocalRuntime:
         new = self.bookmark.new_files(BRONZE_SOURCE, bronze_objects(BRONZE.location(self.settings)))
         counts: dict[str, int] = {}
         corrupt: list[str] = []
-        for mark, checked in zip(new, check_objects([Path(m.path) for m in new]), strict=True):
+        for mark, checked in zip(new, OBJECT_CHECKS.results(new), strict=True):
             if isinstance(checked, CorruptObject):
                 log.warning("quarantining corrupt object %s", checked)
                 corrupt.append(file_uri(mark.path))
@@ -176,9 +207,9 @@ class LocalRuntime:
         return BronzeInput(lines, tuple(corrupt), counts)
 
     def new_silver_index_days(self) -> list[str]:
-        """From the new files' paths (`ingest_dt=YYYY-MM-DD/part-...`): nothing to read."""
+        """From the new files' paths (`ingest_dt=YYYY-MM-DD/year=…/month=…/part-…`): nothing to read."""
         new = self.bookmark.new_files(SILVER_INDEX_SOURCE, list_files(SILVER_INDEX.location(self.settings)))
-        return sorted({parse_key(mark.path)[0] for mark in new})
+        return sorted({ingest_dt_in(mark.path) for mark in new})
 
     def commit(self) -> None:
         self.bookmark.commit()

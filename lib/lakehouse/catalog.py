@@ -40,25 +40,34 @@ def create_table_sql(settings: Settings, table: Table) -> str:
     )
 
 
+# DESCRIBE TABLE lists the partition keys after this row and a `# col_name` row.
+PARTITIONS_HEADER = "# Partition Information"
+
+
 class TableMismatch(UserError):
     """A table exists with other partition keys than this version defines (made by an earlier version)."""
 
 
 def ensure_tables(spark: SparkSession, settings: Settings) -> None:
-    """The database and every table of the lake, created where missing (never altered).
-
-    A table that exists with other partition keys fails the run before anything is read or written.
-    """
+    """The database and every table of the lake, created where missing (never altered)."""
     spark.sql(f"CREATE DATABASE IF NOT EXISTS `{settings.database}`")
     for table in TABLES:
         spark.sql(create_table_sql(settings, table))
-        columns = spark.catalog.listColumns(qualified(settings, table))
-        keys = tuple(c.name for c in columns if c.isPartition)
+
+
+def check_tables(spark: SparkSession, settings: Settings) -> None:
+    """Fail, in one line, where a table exists with other partition keys than this version's.
+
+    A local root keeps its metastore across versions (deploy rewrites the Glue tables whole).
+    """
+    for table in TABLES:
+        names = [row["col_name"] for row in spark.sql(f"DESCRIBE TABLE {qualified(settings, table)}").collect()]
+        keys = tuple(names[names.index(PARTITIONS_HEADER) + 2 :]) if PARTITIONS_HEADER in names else ()
         if keys != table.partition_keys:
             raise TableMismatch(
                 f"{qualified(settings, table)} is partitioned by ({', '.join(keys)}), this version of lakehouse "
                 f"by ({', '.join(table.partition_keys)}): it was made by an earlier version. Rebuild the lake "
-                "from bronze: copy its raw bucket into a new root (or bucket set) and run the jobs there"
+                "from bronze: copy its raw bucket into a new root and run the jobs there"
             )
 
 

@@ -7,18 +7,19 @@ from contextlib import contextmanager
 
 from pyspark.sql import SparkSession
 
-from lakehouse.catalog import ensure_tables
+from lakehouse.catalog import check_tables, ensure_tables
 from lakehouse.runtime.local import local_spark, root_lock
 from lakehouse.settings import Settings
 
 
 @contextmanager
 def lake_session(settings: Settings) -> Iterator[SparkSession]:
-    """Lock the root, start Spark on its metastore, make sure the tables exist, use the lake's database."""
+    """Lock the root, start Spark on its metastore, create and check the tables, use the lake's database."""
     with root_lock(settings):
         spark = local_spark(settings)
         try:
             ensure_tables(spark, settings)
+            check_tables(spark, settings)
             spark.catalog.setCurrentDatabase(settings.database)
             yield spark
         finally:

@@ -15,7 +15,7 @@ class DeployError(RuntimeError):
 
 
 class SchemaChangeError(DeployError):
-    """A deployed table would lose or retype a column: deploy only ever adds columns."""
+    """A deployed table would need a change deploy never makes: other partition keys (it only adds columns)."""
 
 
 def error_code(error: ClientError) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from deploy.context import MANAGED_BY, MANAGED_BY_KEY, Context
-from deploy.errors import is_not_found
+from deploy.errors import SchemaChangeError, is_not_found
 from deploy.resource import Resource, State
 from lakehouse.tables import BRONZE, TABLES, Table
 
@@ -143,6 +143,13 @@ class CatalogTable(Resource):
                 return None
             raise
         current = found["Table"]
+        keys = tuple(k["Name"] for k in current.get("PartitionKeys", []))
+        if keys != self.table.partition_keys:
+            raise SchemaChangeError(
+                f"{self.name} is partitioned by ({', '.join(keys)}), this version by "
+                f"({', '.join(self.table.partition_keys)}); deploy never changes a table's partition keys: "
+                "delete the table in Glue (its files stay in S3), deploy again, and rebuild it from bronze"
+            )
         self._deployed = current.get("StorageDescriptor", {}).get("Columns", [])
         sd = {k: current.get("StorageDescriptor", {}).get(k) for k in self.desired()["StorageDescriptor"]}
         sd["Columns"] = [_column(c["Name"], c["Type"], c.get("Comment", "")) for c in self._deployed]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import boto3
+import pytest
 
+from deploy.errors import SchemaChangeError
 from lakehouse.settings import Settings
-from lakehouse.tables import SILVER
+from lakehouse.tables import SILVER, SILVER_INDEX
 from tests.deploy.conftest import Deployer
 from tests.support.aws import ACCOUNT_ID, REGION
 
@@ -34,3 +36,30 @@ def test_an_older_deployed_schema_gets_the_new_columns_appended_and_keeps_its_ow
         ("is_public", "boolean"),
     ]
     assert deploy("apply").change_calls == []
+
+
+def test_other_deployed_partition_keys_stop_the_plan_before_any_change(
+    deploy: Deployer, session: boto3.Session
+) -> None:
+    deploy("apply")
+    glue = session.client("glue")
+    table = glue.get_table(DatabaseName=S.database, Name=SILVER_INDEX.name)["Table"]
+    earlier = {k: v for k, v in table.items() if k in KEEP}
+    earlier["PartitionKeys"] = [{"Name": "ingest_dt", "Type": "string"}]
+    earlier["StorageDescriptor"]["Columns"] = [
+        {"Name": "year", "Type": "string"},
+        {"Name": "month", "Type": "string"},
+        *table["StorageDescriptor"]["Columns"],
+    ]
+    glue.update_table(DatabaseName=S.database, TableInput=earlier)
+
+    with pytest.raises(SchemaChangeError) as raised:
+        deploy("apply")
+    assert str(raised.value) == (
+        f"{S.database}.{SILVER_INDEX.name} is partitioned by (ingest_dt), this version by (ingest_dt, year, month); "
+        "deploy never changes a table's partition keys: delete the table in Glue (its files stay in S3), deploy "
+        "again, and rebuild it from bronze"
+    )
+    assert glue.get_table(DatabaseName=S.database, Name=SILVER_INDEX.name)["Table"]["PartitionKeys"] == [
+        {"Name": "ingest_dt", "Type": "string"}
+    ]

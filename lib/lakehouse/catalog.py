@@ -58,7 +58,7 @@ def ensure_tables(spark: SparkSession, settings: Settings) -> None:
 def check_tables(spark: SparkSession, settings: Settings) -> None:
     """Fail, in one line, where a table exists with other partition keys than this version's.
 
-    A local root keeps its metastore across versions (deploy rewrites the Glue tables whole).
+    A local root keeps its metastore across versions (deploy checks the Glue tables itself).
     """
     for table in TABLES:
         names = [row["col_name"] for row in spark.sql(f"DESCRIBE TABLE {qualified(settings, table)}").collect()]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import boto3
 import pytest
 
@@ -15,17 +17,23 @@ S = Settings.aws("dev", ACCOUNT_ID, REGION)
 KEEP = {"Name", "Description", "TableType", "Parameters", "PartitionKeys", "StorageDescriptor"}
 
 
+def deployed_input(glue: Any, name: str) -> dict[str, Any]:
+    """A deployed table as the TableInput UpdateTable takes, to be edited into an older deploy's."""
+    table = glue.get_table(DatabaseName=S.database, Name=name)["Table"]
+    return {k: v for k, v in table.items() if k in KEEP}
+
+
 def test_an_older_deployed_schema_gets_the_new_columns_appended_and_keeps_its_own(
     deploy: Deployer, session: boto3.Session
 ) -> None:
     deploy("apply")
     glue = session.client("glue")
-    table = glue.get_table(DatabaseName=S.database, Name=SILVER.name)["Table"]
+    table = deployed_input(glue, SILVER.name)
     older = [dict(c) for c in table["StorageDescriptor"]["Columns"][:-2]]
     older[7]["Type"] = "int"  # repo_id, deployed long ago as int
     older.append({"Name": "legacy_note", "Type": "string"})
     table["StorageDescriptor"]["Columns"] = older
-    glue.update_table(DatabaseName=S.database, TableInput={k: v for k, v in table.items() if k in KEEP})
+    glue.update_table(DatabaseName=S.database, TableInput=table)
 
     applied = deploy("apply")
     assert applied.actions("glue-table")[f"{S.database}.{SILVER.name}"] == "update"
@@ -43,14 +51,10 @@ def test_other_deployed_partition_keys_stop_the_plan_before_any_change(
 ) -> None:
     deploy("apply")
     glue = session.client("glue")
-    table = glue.get_table(DatabaseName=S.database, Name=SILVER_INDEX.name)["Table"]
-    earlier = {k: v for k, v in table.items() if k in KEEP}
+    earlier = deployed_input(glue, SILVER_INDEX.name)
     earlier["PartitionKeys"] = [{"Name": "ingest_dt", "Type": "string"}]
-    earlier["StorageDescriptor"]["Columns"] = [
-        {"Name": "year", "Type": "string"},
-        {"Name": "month", "Type": "string"},
-        *table["StorageDescriptor"]["Columns"],
-    ]
+    year_month = [{"Name": "year", "Type": "string"}, {"Name": "month", "Type": "string"}]
+    earlier["StorageDescriptor"]["Columns"] = year_month + earlier["StorageDescriptor"]["Columns"]
     glue.update_table(DatabaseName=S.database, TableInput=earlier)
 
     with pytest.raises(SchemaChangeError) as raised:

@@ -22,7 +22,7 @@ def silver_to_gold(runtime: Runtime, report: RunReport) -> RunReport:
     spark, settings = runtime.spark, runtime.settings
     days = runtime.new_silver_index_days()
     if days:
-        index = [p for day in days for p in partition_values(spark, settings, SILVER_INDEX, ingest_dt=day)]
+        index = (p for day in days for p in partition_values(spark, settings, SILVER_INDEX, ingest_dt=day))
         months = {(p["year"], p["month"]) for p in index}
         silver = spark.table(qualified(settings, SILVER)).where(
             partition_filter(months) & F.col("ingest_dt").isin(days)

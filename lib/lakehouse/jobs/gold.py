@@ -27,7 +27,8 @@ def silver_to_gold(runtime: Runtime, report: RunReport) -> RunReport:
         silver = spark.table(qualified(settings, SILVER)).where(
             partition_filter(months) & F.col("ingest_dt").isin(days)
         )
-        gold = gold_daily(silver).repartition("ingest_dt")
+        # One shuffle, by day: a day's rows meet in one task, which counts them and writes the day's one file.
+        gold = gold_daily(silver.repartition("ingest_dt"))
         gold.write.insertInto(qualified(settings, GOLD_DAILY), overwrite=True)
         report.input_objects = len(months)
     report.gold_days = len(days)

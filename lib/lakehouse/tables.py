@@ -151,7 +151,7 @@ SILVER_INDEX = Table(
         ("valid_rows", "bigint", "valid rows of this ingest day the run saw in this silver partition"),
     ),
     # Partitions alone answer gold's question (which year/month partitions hold a day's rows), from the
-    # catalog: no index file is read.
+    # catalog: no index file is read for it.
     partition_keys=("ingest_dt", "year", "month"),
     description="Which silver year/month partitions hold rows of each ingest day (gold reads only those).",
 )

@@ -1,4 +1,4 @@
-"""Checking a bronze object before Spark reads it: whole and readable, and how many lines it holds.
+"""Checking a bronze object before Spark reads it: whole and readable, how many lines, UTF-8 or not.
 
 Lines are counted the way Hadoop's line reader splits them (LF, CR or CRLF end a line), so the count
 can be reconciled with the rows Spark reads from the object.
@@ -6,6 +6,8 @@ can be reconciled with the rows Spark reads from the object.
 
 from __future__ import annotations
 
+import codecs
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, cast
 
@@ -19,12 +21,23 @@ class CorruptObject(ValueError):
     """An object cannot be read whole (a truncated or damaged gzip stream)."""
 
 
-def count_lines(stream: BinaryIO) -> int:
-    """Lines in a byte stream, counting a last line without a terminator."""
+@dataclass(frozen=True)
+class ObjectCheck:
+    """What reading a bronze object whole found."""
+
+    lines: int  # a last line without a terminator counts
+    utf8: bool  # every byte is UTF-8 text, so no line of the object needs that check again
+
+
+def scan(stream: BinaryIO) -> ObjectCheck:
+    """Count the lines of a byte stream and check that it is UTF-8, in one read."""
     lines = 0
     last = b""
     pending_cr = False
+    utf8, unfinished = True, b""
     while chunk := stream.read(CHUNK):
+        if utf8:
+            utf8, unfinished = _utf8_lines(unfinished + chunk)
         if pending_cr and chunk.startswith(b"\n"):
             lines -= 1  # the CR that ended the previous chunk and this LF are one CRLF
         lines += chunk.count(b"\n")
@@ -34,19 +47,37 @@ def count_lines(stream: BinaryIO) -> int:
         last = chunk[-1:]
     if last and last not in (b"\n", b"\r"):
         lines += 1
-    return lines
+    return ObjectCheck(lines, utf8 and not unfinished)
 
 
-def check_object(path: Path) -> int:
-    """The number of lines in a bronze object, reading gzip to its end (CRC and length checked).
+def _utf8_lines(block: bytes) -> tuple[bool, bytes]:
+    """Whether a block of text is UTF-8 so far, and the bytes of a character it ends in the middle of.
+
+    Only lines with a byte above ASCII are decoded (a few percent of GitHub's lines).
+    """
+    if block.isascii():
+        return True, b""
+    *complete, last = block.split(b"\n")
+    try:
+        for line in complete:
+            if not line.isascii():
+                line.decode("utf-8")
+        _, decoded = codecs.utf_8_decode(last, "strict", False)
+    except UnicodeDecodeError:
+        return False, b""
+    return True, last[decoded:]
+
+
+def check_object(path: Path) -> ObjectCheck:
+    """Read a bronze object to its end (gzip: CRC and length checked): its lines, and whether it is UTF-8.
 
     ISA-L's inflate (python-isal, the gzip module's interface) is about twice as fast as zlib's.
     """
     try:
         if path.name.endswith(".gz"):
             with igzip.open(path, "rb") as stream:
-                return count_lines(stream)
+                return scan(stream)
         with path.open("rb") as stream:
-            return count_lines(stream)
+            return scan(stream)
     except (EOFError, OSError, INFLATE_ERROR) as e:
         raise CorruptObject(f"{path}: {e}") from e

@@ -22,11 +22,12 @@ QUARANTINE_KEYS = [SOURCE_OBJECT, RAW_LINE]
 CONFLICT = "_conflict"
 
 
-def parse_lines(lines: DataFrame, max_line_bytes: int) -> DataFrame:
+def parse_lines(lines: DataFrame, max_line_bytes: int, check_utf8: bool = True) -> DataFrame:
     """Raw bronze lines (`value`, `source_object`) to parsed rows with a quick `reason` (null: valid).
 
     Lines that need a closer look carry DIAGNOSE: `diagnose` gives them their exact reason.
-    created_at is parsed once, in its own projection, and the rest derived from it.
+    created_at is parsed once, in its own projection, and the rest derived from it. `check_utf8=False`
+    skips the UTF-8 check of each line, for lines whose objects were all found to be UTF-8.
     """
     event = F.from_json(F.col("value"), EVENT_SCHEMA, JSON_OPTIONS)
     parsed = lines.select(
@@ -53,7 +54,7 @@ def parse_lines(lines: DataFrame, max_line_bytes: int) -> DataFrame:
         F.col("event.public").alias("is_public"),
         year_of(created_at).alias("year"),
         month_of(created_at).alias("month"),
-        quick_reason(F.col(RAW_LINE), F.col("event"), created_at, max_line_bytes).alias(REASON),
+        quick_reason(F.col(RAW_LINE), F.col("event"), created_at, max_line_bytes, check_utf8).alias(REASON),
     )
 
 
@@ -65,9 +66,9 @@ def diagnose(classified: DataFrame, max_line_bytes: int) -> DataFrame:
     return classified.withColumn(REASON, F.when(F.col(REASON) == DIAGNOSE, exact).otherwise(F.col(REASON)))
 
 
-def classify_lines(lines: DataFrame, max_line_bytes: int) -> DataFrame:
+def classify_lines(lines: DataFrame, max_line_bytes: int, check_utf8: bool = True) -> DataFrame:
     """Raw bronze lines (`value`, `source_object`) to parsed rows with a quarantine `reason` (null: valid)."""
-    return diagnose(parse_lines(lines, max_line_bytes), max_line_bytes)
+    return diagnose(parse_lines(lines, max_line_bytes, check_utf8), max_line_bytes)
 
 
 def corrupt_objects(objects: DataFrame) -> DataFrame:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from chispa import assert_df_equality
 from pyspark.sql import SparkSession
 
@@ -43,8 +44,9 @@ CASES = [
 ]
 
 
-def test_each_bad_line_gets_its_reason(spark: SparkSession) -> None:
+@pytest.mark.parametrize("check_utf8", [True, False], ids=["each line checked for UTF-8", "known UTF-8"])
+def test_each_bad_line_gets_its_reason(spark: SparkSession, check_utf8: bool) -> None:
     lines = spark.createDataFrame([(line, OBJ) for line, _ in CASES], "value string, source_object string")
-    actual = classify_lines(lines, max_line_bytes=2048).select("raw_line", "reason")
+    actual = classify_lines(lines, max_line_bytes=2048, check_utf8=check_utf8).select("raw_line", "reason")
     expected = spark.createDataFrame(CASES, "raw_line string, reason string")
     assert_df_equality(actual, expected, ignore_row_order=True)

@@ -73,7 +73,7 @@ def classify(spark: SparkSession, bronze: BronzeInput, max_line_bytes: int, quic
 
     `quick` leaves the reasons that need JSON diagnostics as DIAGNOSE (see `parse_lines`).
     """
-    classified = (parse_lines if quick else classify_lines)(bronze.lines, max_line_bytes)
+    classified = (parse_lines if quick else classify_lines)(bronze.lines, max_line_bytes, not bronze.utf8)
     if not bronze.corrupt_objects:
         return classified
     objects = spark.createDataFrame([(o,) for o in bronze.corrupt_objects], "source_object string")

@@ -29,11 +29,14 @@ class BronzeInput:
 
     `line_counts` holds, per readable object, the lines counted while checking it (empty where the
     runtime cannot check objects before Spark reads them); the job reconciles them with what Spark read.
+    `utf8` is true when every readable object was found to be UTF-8 while checking it: Spark then
+    need not check each line again.
     """
 
     lines: DataFrame
     corrupt_objects: tuple[str, ...]
     line_counts: dict[str, int]
+    utf8: bool = False
 
 
 class Runtime(Protocol):

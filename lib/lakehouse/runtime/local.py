@@ -22,7 +22,7 @@ from pyspark.sql import functions as F
 from lakehouse.bookmarks import Bookmark, BookmarkOption, FileMark
 from lakehouse.errors import UserError
 from lakehouse.layout import LayoutError, ingest_dt_in, parse_key
-from lakehouse.objects import CorruptObject, check_object
+from lakehouse.objects import CorruptObject, ObjectCheck, check_object
 from lakehouse.runtime.base import SESSION_CONF, BronzeInput
 from lakehouse.settings import Settings
 from lakehouse.tables import BRONZE, SILVER_INDEX, SILVER_JOB
@@ -133,7 +133,7 @@ def bronze_objects(location: str, quiet: bool = False) -> list[FileMark]:
     return objects
 
 
-def _check(path: Path) -> int | CorruptObject:
+def _check(path: Path) -> ObjectCheck | CorruptObject:
     try:
         return check_object(path)
     except CorruptObject as e:
@@ -141,7 +141,7 @@ def _check(path: Path) -> int | CorruptObject:
 
 
 class ObjectChecks:
-    """Bronze objects' line counts (or why one cannot be read whole), each checked once, on every core.
+    """Bronze objects' checks (or why one cannot be read whole), each object checked once, on every core.
 
     `start` checks in the background (ISA-L's inflate releases the GIL): `lakehouse run` starts on a
     run's objects while Spark and its metastore start, which keeps one core busy, not two.
@@ -149,14 +149,14 @@ class ObjectChecks:
 
     def __init__(self) -> None:
         self._pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
-        self._checks: dict[FileMark, Future[int | CorruptObject]] = {}
+        self._checks: dict[FileMark, Future[ObjectCheck | CorruptObject]] = {}
 
     def start(self, marks: Iterable[FileMark]) -> None:
         for mark in marks:
             if mark not in self._checks:
                 self._checks[mark] = self._pool.submit(_check, Path(mark.path))
 
-    def results(self, marks: list[FileMark]) -> list[int | CorruptObject]:
+    def results(self, marks: list[FileMark]) -> list[ObjectCheck | CorruptObject]:
         self.start(marks)
         return [self._checks.pop(mark).result() for mark in marks]
 
@@ -193,18 +193,20 @@ class LocalRuntime:
         new = self.bookmark.new_files(BRONZE_SOURCE, bronze_objects(BRONZE.location(self.settings)))
         counts: dict[str, int] = {}
         corrupt: list[str] = []
+        utf8 = True
         for mark, checked in zip(new, OBJECT_CHECKS.results(new), strict=True):
             if isinstance(checked, CorruptObject):
                 log.warning("quarantining corrupt object %s", checked)
                 corrupt.append(file_uri(mark.path))
             else:
-                counts[file_uri(mark.path)] = checked
+                counts[file_uri(mark.path)] = checked.lines
+                utf8 = utf8 and checked.utf8
         readable = [mark.path for mark in new if file_uri(mark.path) in counts]
         if readable:
             lines = self.spark.read.text(readable).select("value", F.input_file_name().alias("source_object"))
         else:
             lines = self.spark.createDataFrame([], "value string, source_object string")
-        return BronzeInput(lines, tuple(corrupt), counts)
+        return BronzeInput(lines, tuple(corrupt), counts, utf8)
 
     def new_silver_index_days(self) -> list[str]:
         """From the new files' paths (`ingest_dt=YYYY-MM-DD/year=…/month=…/part-…`): nothing to read."""

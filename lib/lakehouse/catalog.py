@@ -7,14 +7,14 @@ Glue Data Catalog.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from urllib.parse import unquote
 
 from pyspark.sql import SparkSession
 
 from lakehouse.errors import UserError
 from lakehouse.settings import Settings
-from lakehouse.tables import BRONZE, TABLES, Table
+from lakehouse.tables import TABLES, Table
 
 
 def qualified(settings: Settings, table: Table) -> str:
@@ -71,14 +71,21 @@ def check_tables(spark: SparkSession, settings: Settings) -> None:
             )
 
 
-def register_bronze_partitions(spark: SparkSession, settings: Settings, days: Iterable[str]) -> None:
-    """Register bronze `ingest_dt` partitions (idempotent): the writers put objects there, not Spark."""
-    specs = [
-        f"PARTITION (ingest_dt='{day}') LOCATION '{BRONZE.partition_location(settings, {'ingest_dt': day})}'"
-        for day in sorted(set(days))
-    ]
+def add_partitions(
+    spark: SparkSession, settings: Settings, table: Table, partitions: Iterable[Mapping[str, str]]
+) -> None:
+    """Register partitions at their folders in the layout (idempotent), in one statement.
+
+    The statement also refreshes Spark's cached file listing of the table.
+    """
+    values = sorted({tuple(p[key] for key in table.partition_keys) for p in partitions})
+    specs = []
+    for row in values:
+        spec = dict(zip(table.partition_keys, row, strict=True))
+        where = ", ".join(f"{key}='{value}'" for key, value in spec.items())
+        specs.append(f"PARTITION ({where}) LOCATION '{table.partition_location(settings, spec)}'")
     if specs:
-        spark.sql(f"ALTER TABLE {qualified(settings, BRONZE)} ADD IF NOT EXISTS " + " ".join(specs))
+        spark.sql(f"ALTER TABLE {qualified(settings, table)} ADD IF NOT EXISTS " + " ".join(specs))
 
 
 def partition_values(spark: SparkSession, settings: Settings, table: Table, **spec: str) -> list[dict[str, str]]:

@@ -1,4 +1,4 @@
-"""The catalog side of a run: tables made by an earlier version are named, not half-used."""
+"""The catalog side of a run: tables made by an earlier version are named, not half-used; writes register."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from dataclasses import replace
 import pytest
 from pyspark.sql import SparkSession
 
-from lakehouse.catalog import TableMismatch, check_tables, create_table_sql, ensure_tables
+from lakehouse.catalog import TableMismatch, check_tables, create_table_sql, ensure_tables, partition_values, qualified
+from lakehouse.jobs.partitions import write_partitions
 from lakehouse.settings import Settings
-from lakehouse.tables import SILVER_INDEX, Column
+from lakehouse.tables import GOLD_DAILY, SILVER_INDEX, Column
 
 
 def test_a_table_with_other_partition_keys_stops_the_run_with_one_line(spark: SparkSession, lake: Settings) -> None:
@@ -28,3 +29,32 @@ def test_a_table_with_other_partition_keys_stops_the_run_with_one_line(spark: Sp
         "by (ingest_dt, year, month): it was made by an earlier version. Rebuild the lake from bronze: copy its "
         "raw bucket into a new root and run the jobs there"
     )
+
+
+def test_write_partitions_appends_or_replaces_only_the_partitions_written_and_registers_them(
+    spark: SparkSession, lake: Settings
+) -> None:
+    ensure_tables(spark, lake)
+    schema = "event_type string, repo_name string, events_count bigint, ingest_dt string"
+    day1, day2, day2_more = (
+        ("PushEvent", "a/b", 2, "2015-01-01"),
+        ("PushEvent", "a/b", 5, "2015-01-02"),
+        ("WatchEvent", "c/d", 1, "2015-01-02"),
+    )
+    day2_recount, day3 = ("PushEvent", "a/b", 7, "2015-01-02"), ("ForkEvent", "e/f", 1, "2015-01-03")
+
+    def write(rows: list[tuple[str, str, int, str]], overwrite: bool = False) -> None:
+        days = [{"ingest_dt": row[3]} for row in rows]
+        write_partitions(spark, lake, GOLD_DAILY, spark.createDataFrame(rows, schema), days, overwrite)
+
+    def gold() -> list[tuple[object, ...]]:
+        return sorted(tuple(row) for row in spark.table(qualified(lake, GOLD_DAILY)).collect())
+
+    write([day1, day2])
+    write([day2_more])
+    assert gold() == sorted([day1, day2, day2_more])
+    write([day2_recount, day3], overwrite=True)
+    assert gold() == sorted([day1, day2_recount, day3])
+    assert partition_values(spark, lake, GOLD_DAILY) == [
+        {"ingest_dt": d} for d in ("2015-01-01", "2015-01-02", "2015-01-03")
+    ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pyspark.sql import functions as F
 
 from lakehouse.catalog import partition_values, qualified
-from lakehouse.jobs.partitions import partition_filter
+from lakehouse.jobs.partitions import partition_filter, write_partitions
 from lakehouse.jobs.runs import RunReport
 from lakehouse.runtime.base import Runtime
 from lakehouse.tables import GOLD_DAILY, SILVER, SILVER_INDEX
@@ -17,7 +17,7 @@ def silver_to_gold(runtime: Runtime, report: RunReport) -> RunReport:
 
     The silver index's partitions say which year/month partitions hold rows of each day (a catalog
     lookup per day, no file read), so only those are read; dynamic partition overwrite replaces exactly
-    the recomputed days.
+    the recomputed days, which are then registered.
     """
     spark, settings = runtime.spark, runtime.settings
     days = runtime.new_silver_index_days()
@@ -29,7 +29,7 @@ def silver_to_gold(runtime: Runtime, report: RunReport) -> RunReport:
         )
         # One shuffle, by day: a day's rows meet in one task, which counts them and writes the day's one file.
         gold = gold_daily(silver.repartition("ingest_dt"))
-        gold.write.insertInto(qualified(settings, GOLD_DAILY), overwrite=True)
+        write_partitions(spark, settings, GOLD_DAILY, gold, ({"ingest_dt": day} for day in days), overwrite=True)
         report.input_objects = len(months)
     report.gold_days = len(days)
     report.days = days

@@ -11,14 +11,14 @@ from pyspark import StorageLevel
 from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
 
-from lakehouse.catalog import qualified, register_bronze_partitions
-from lakehouse.jobs.partitions import partition_filter
+from lakehouse.catalog import add_partitions, qualified
+from lakehouse.jobs.partitions import partition_filter, write_partitions
 from lakehouse.jobs.runs import RunReport
 from lakehouse.layout import parse_key
 from lakehouse.runtime.base import BronzeInput, JobError, Runtime
 from lakehouse.schemas import table_rows
 from lakehouse.settings import Settings
-from lakehouse.tables import QUARANTINE, SILVER, SILVER_INDEX
+from lakehouse.tables import BRONZE, QUARANTINE, SILVER, SILVER_INDEX
 from lakehouse.transforms import (
     CONFLICT,
     QUARANTINE_KEYS,
@@ -47,6 +47,7 @@ class BatchProfile:
     by_reason: Counter[str]
     valid_per_partition: Counter[tuple[str, str, str]]  # (ingest_dt, year, month) -> valid rows
     id_range: tuple[str, str] | None = None  # the least and greatest valid event_id (string order)
+    quarantine_days: frozenset[str] = frozenset()  # the ingest days of the lines quarantined
 
     @classmethod
     def of(cls, classified: DataFrame) -> BatchProfile:
@@ -56,7 +57,7 @@ class BatchProfile:
         objects: Counter[str] = Counter()
         reasons: Counter[str] = Counter()
         valid: Counter[tuple[str, str, str]] = Counter()
-        lows, highs = [], []
+        lows, highs, bad_days = [], [], set()
         for g in groups:
             objects[unquote(g["source_object"])] += g["count"]  # Spark's names are URL-encoded
             if g["reason"] is None:
@@ -65,7 +66,8 @@ class BatchProfile:
                 highs.append(g["hi"])
             else:
                 reasons[g["reason"]] += g["count"]
-        return cls(objects, reasons, valid, (min(lows), max(highs)) if lows else None)
+                bad_days.add(g["ingest_dt"])
+        return cls(objects, reasons, valid, (min(lows), max(highs)) if lows else None, frozenset(bad_days))
 
 
 def classify(spark: SparkSession, bronze: BronzeInput, max_line_bytes: int, quick: bool = False) -> DataFrame:
@@ -89,14 +91,16 @@ def reconcile(profile: BatchProfile, line_counts: dict[str, int]) -> None:
             )
 
 
-def write_quarantine(spark: SparkSession, settings: Settings, classified: DataFrame, report: RunReport) -> None:
+def write_quarantine(
+    spark: SparkSession, settings: Settings, classified: DataFrame, profile: BatchProfile, report: RunReport
+) -> None:
     """Append bad lines not already quarantined by an earlier attempt at the same objects."""
-    if not report.quarantined:
+    days = sorted(profile.quarantine_days)
+    if not days:
         return
-    table = qualified(settings, QUARANTINE)
-    held = spark.table(table).where(F.col("ingest_dt").isin(report.days)).select(*QUARANTINE_KEYS)
+    held = spark.table(qualified(settings, QUARANTINE)).where(F.col("ingest_dt").isin(days)).select(*QUARANTINE_KEYS)
     fresh = not_in(quarantine_rows(classified, report.started_at), held, QUARANTINE_KEYS)
-    fresh.repartition("ingest_dt").write.insertInto(table)
+    write_partitions(spark, settings, QUARANTINE, fresh.repartition("ingest_dt"), ({"ingest_dt": d} for d in days))
 
 
 def held_ids(spark: SparkSession, settings: Settings, profile: BatchProfile) -> DataFrame:
@@ -164,8 +168,8 @@ def write_silver_index(spark: SparkSession, settings: Settings, profile: BatchPr
     """Record which year/month partitions hold rows of each ingest day this run saw."""
     rows = [(run_id, n, day, year, month) for (day, year, month), n in sorted(profile.valid_per_partition.items())]
     if rows:
-        index = table_rows(spark, SILVER_INDEX, rows)
-        index.write.insertInto(qualified(settings, SILVER_INDEX))
+        partitions = ({"ingest_dt": day, "year": year, "month": month} for _, _, day, year, month in rows)
+        write_partitions(spark, settings, SILVER_INDEX, table_rows(spark, SILVER_INDEX, rows), partitions)
 
 
 def bronze_to_silver(runtime: Runtime, report: RunReport) -> RunReport:
@@ -184,8 +188,8 @@ def bronze_to_silver(runtime: Runtime, report: RunReport) -> RunReport:
         report.quarantined = sum(profile.by_reason.values())
         report.days = sorted({parse_key(obj)[0] for obj in profile.lines_per_object})
         if report.lines_read:
-            register_bronze_partitions(spark, settings, report.days)
-            write_quarantine(spark, settings, classified, report)
+            add_partitions(spark, settings, BRONZE, ({"ingest_dt": day} for day in report.days))
+            write_quarantine(spark, settings, classified, profile, report)
             lines = classify(spark, bronze, settings.max_line_bytes)
             report.silver_rows = write_silver(spark, settings, classified, profile, lines)
             write_silver_index(spark, settings, profile, report.run_id)

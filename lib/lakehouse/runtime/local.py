@@ -143,8 +143,9 @@ def _check(path: Path) -> ObjectCheck | CorruptObject:
 class ObjectChecks:
     """Bronze objects' checks (or why one cannot be read whole), each object checked once, on every core.
 
-    `start` checks in the background (ISA-L's inflate releases the GIL): `lakehouse run` starts on a
-    run's objects while Spark and its metastore start, which keeps one core busy, not two.
+    `start` checks in the background (ISA-L's inflate releases the GIL; the UTF-8 check holds it only
+    for lines above ASCII): `lakehouse run` starts on a run's objects while Spark and its metastore
+    start, which keeps one core busy, not two.
     """
 
     def __init__(self) -> None:

@@ -12,8 +12,10 @@ from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
 from lakehouse.bookmarks import BookmarkOption
+from lakehouse.catalog import partition_values
 from lakehouse.jobs.run import run_job
 from lakehouse.runtime.local import LocalRuntime
+from lakehouse.schemas import table_rows
 from lakehouse.settings import Settings
 from lakehouse.tables import BRONZE, GOLD_DAILY, GOLD_JOB, QUARANTINE, RUNS, SILVER, SILVER_INDEX, SILVER_JOB
 from tests.support.lake import CrashBeforeCommit, put_object, real_lines, run, table
@@ -209,6 +211,19 @@ def test_6_every_partition_a_run_writes_is_in_the_catalog(spark: SparkSession, l
         registered = sorted(r[0] for r in spark.sql(f"SHOW PARTITIONS `{lake.database}`.`{t.name}`").collect())
         assert registered == on_disk and registered, t.name
 
+
+
+def test_6_gold_registers_only_the_days_it_wrote(spark: SparkSession, lake: Settings) -> None:
+    put_object(lake, "2015-01-01", "a", real_lines(HOUR, 100))
+    run(spark, lake, SILVER_JOB)
+    # A silver run that died between writing its index files and registering them leaves files only.
+    orphan = {"ingest_dt": "2015-01-09", "year": "2015", "month": "01"}
+    index = table_rows(spark, SILVER_INDEX, [("bronze_to_silver-crashed", 1, *orphan.values())])
+    index.drop(*SILVER_INDEX.partition_keys).write.parquet(SILVER_INDEX.partition_location(lake, orphan))
+    report = run(spark, lake, GOLD_JOB)
+    assert report.days == ["2015-01-01", "2015-01-09"]
+    assert partition_values(spark, lake, GOLD_DAILY) == [{"ingest_dt": "2015-01-01"}]
+    assert not Path(GOLD_DAILY.partition_location(lake, {"ingest_dt": "2015-01-09"})).exists()
 
 def test_a_data_root_with_spaces_in_its_path_works(spark: SparkSession, tmp_path: Path) -> None:
     lake = Settings.local(tmp_path / "Application Support" / "my lake", env="spaces")

@@ -22,14 +22,16 @@ def silver_to_gold(runtime: Runtime, report: RunReport) -> RunReport:
     spark, settings = runtime.spark, runtime.settings
     days = runtime.new_silver_index_days()
     if days:
-        index = (p for day in days for p in partition_values(spark, settings, SILVER_INDEX, ingest_dt=day))
+        index = [p for day in days for p in partition_values(spark, settings, SILVER_INDEX, ingest_dt=day)]
         months = {(p["year"], p["month"]) for p in index}
         silver = spark.table(qualified(settings, SILVER)).where(
             partition_filter(months) & F.col("ingest_dt").isin(days)
         )
         # One shuffle, by day: a day's rows meet in one task, which counts them and writes the day's one file.
         gold = gold_daily(silver.repartition("ingest_dt"))
-        write_partitions(spark, settings, GOLD_DAILY, gold, ({"ingest_dt": day} for day in days), overwrite=True)
+        # A day has silver rows, so gold rows, exactly when it has index partitions: register just those.
+        written = ({"ingest_dt": day} for day in {p["ingest_dt"] for p in index})
+        write_partitions(spark, settings, GOLD_DAILY, gold, written, overwrite=True)
         report.input_objects = len(months)
     report.gold_days = len(days)
     report.days = days

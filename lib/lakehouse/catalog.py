@@ -71,6 +71,11 @@ def check_tables(spark: SparkSession, settings: Settings) -> None:
             )
 
 
+def partition_clause(spec: Mapping[str, str]) -> str:
+    """`PARTITION (key='value', ...)`, as Spark SQL names a partition (or a prefix of its keys)."""
+    return "PARTITION (" + ", ".join(f"{key}='{value}'" for key, value in spec.items()) + ")"
+
+
 def add_partitions(
     spark: SparkSession, settings: Settings, table: Table, partitions: Iterable[Mapping[str, str]]
 ) -> None:
@@ -82,8 +87,7 @@ def add_partitions(
     specs = []
     for row in values:
         spec = dict(zip(table.partition_keys, row, strict=True))
-        where = ", ".join(f"{key}='{value}'" for key, value in spec.items())
-        specs.append(f"PARTITION ({where}) LOCATION '{table.partition_location(settings, spec)}'")
+        specs.append(f"{partition_clause(spec)} LOCATION '{table.partition_location(settings, spec)}'")
     if specs:
         spark.sql(f"ALTER TABLE {qualified(settings, table)} ADD IF NOT EXISTS " + " ".join(specs))
 
@@ -93,7 +97,6 @@ def partition_values(spark: SparkSession, settings: Settings, table: Table, **sp
 
     A catalog lookup (`SHOW PARTITIONS`): no data file is read.
     """
-    where = ", ".join(f"{key}='{value}'" for key, value in spec.items())
-    rows = spark.sql(f"SHOW PARTITIONS {qualified(settings, table)}" + (f" PARTITION ({where})" if where else ""))
+    rows = spark.sql(f"SHOW PARTITIONS {qualified(settings, table)} {partition_clause(spec) if spec else ''}")
     pairs = ([part.split("=", 1) for part in row[0].split("/")] for row in rows.collect())
     return [{unquote(key): unquote(value) for key, value in row} for row in pairs]

@@ -19,7 +19,7 @@ from typing import Any
 
 from pyspark.sql import SparkSession
 
-from lakehouse.catalog import partition_values, qualified
+from lakehouse.catalog import partition_clause, partition_values, qualified
 from lakehouse.jobs.runs import RunReport
 from lakehouse.runtime.base import JobError, Runtime
 from lakehouse.schemas import table_schema
@@ -40,7 +40,7 @@ class Partition:
 
     @property
     def spec(self) -> str:
-        return f"PARTITION (year='{self.year}', month='{self.month}')"
+        return partition_clause({"year": self.year, "month": self.month})
 
 
 class Storage:
@@ -87,8 +87,7 @@ def partitions(spark: SparkSession, settings: Settings, storage: Storage) -> lis
     table = qualified(settings, SILVER)
     found = []
     for values in partition_values(spark, settings, SILVER):
-        spec = f"PARTITION (year='{values['year']}', month='{values['month']}')"
-        described = spark.sql(f"DESCRIBE FORMATTED {table} {spec}").collect()
+        described = spark.sql(f"DESCRIBE FORMATTED {table} {partition_clause(values)}").collect()
         location = next(r["data_type"] for r in described if r["col_name"] == "Location")
         found.append(Partition(values["year"], values["month"], location, storage.data_files(location)))
     return found

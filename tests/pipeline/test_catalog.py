@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 from pyspark.sql import SparkSession
 
 from lakehouse.catalog import TableMismatch, check_tables, create_table_sql, ensure_tables, partition_values, qualified
 from lakehouse.jobs.partitions import write_partitions
+from lakehouse.jobs.runs import RunReport, record_run
 from lakehouse.settings import Settings
-from lakehouse.tables import GOLD_DAILY, SILVER_INDEX, Column
+from lakehouse.tables import GOLD_DAILY, RUNS, SILVER_INDEX, SILVER_JOB, Column
 
 
 def test_a_table_with_other_partition_keys_stops_the_run_with_one_line(spark: SparkSession, lake: Settings) -> None:
@@ -58,3 +60,12 @@ def test_write_partitions_appends_or_replaces_only_the_partitions_written_and_re
     assert partition_values(spark, lake, GOLD_DAILY) == [
         {"ingest_dt": d} for d in ("2015-01-01", "2015-01-02", "2015-01-03")
     ]
+
+
+def test_each_run_record_is_read_back_at_once_in_the_same_session(spark: SparkSession, lake: Settings) -> None:
+    ensure_tables(spark, lake)
+    reports = [RunReport(f"run-{n}", SILVER_JOB, datetime(2015, 1, 1, n, tzinfo=UTC), silver_rows=n) for n in (1, 2)]
+    for n, report in enumerate(reports, start=1):
+        record_run(spark, lake, report)  # a path write: the table's cached file listing must be refreshed
+        runs = spark.table(qualified(lake, RUNS))
+        assert sorted(runs.select("run_id", "silver_rows").collect()) == [(f"run-{k}", k) for k in range(1, n + 1)]

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from lakehouse.catalog import add_partitions
+from lakehouse.catalog import add_partitions, qualified
 from lakehouse.schemas import table_schema
 from lakehouse.settings import Settings
 from lakehouse.tables import Table
@@ -26,10 +26,12 @@ def write_partitions(
     settings: Settings,
     table: Table,
     rows: DataFrame,
-    partitions: Iterable[Mapping[str, str]],
+    partitions: Iterable[Mapping[str, str]] = (),
     overwrite: bool = False,
 ) -> None:
     """Write rows into their partitions' folders, then register `partitions` (every one the rows fall in).
+
+    A table with no partitions (the run records) has none to register: Spark's listing of it is refreshed.
 
     What `insertInto` does, without what Spark does first for an insert that names no partition value:
     list every partition of the table from the catalog, to find any at a custom location. That cost
@@ -45,4 +47,7 @@ def write_partitions(
     else:
         writer = writer.mode("append")
     writer.parquet(table.location(settings))
-    add_partitions(spark, settings, table, partitions)
+    if table.partition_keys:
+        add_partitions(spark, settings, table, partitions)
+    else:
+        spark.catalog.refreshTable(qualified(settings, table))

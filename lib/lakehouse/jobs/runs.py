@@ -8,7 +8,7 @@ from datetime import datetime
 
 from pyspark.sql import SparkSession
 
-from lakehouse.catalog import qualified
+from lakehouse.jobs.partitions import write_partitions
 from lakehouse.schemas import table_rows
 from lakehouse.settings import Settings
 from lakehouse.tables import COMPACT_JOB, RUNS
@@ -57,5 +57,4 @@ class RunReport:
 
 def record_run(spark: SparkSession, settings: Settings, report: RunReport) -> None:
     """Append the run's row to `github_events_runs` (one small file per run)."""
-    row = table_rows(spark, RUNS, [report.row()])
-    row.write.insertInto(qualified(settings, RUNS))
+    write_partitions(spark, settings, RUNS, table_rows(spark, RUNS, [report.row()]))

@@ -7,6 +7,7 @@ Glue Data Catalog.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import unquote
 
@@ -40,12 +41,26 @@ def create_table_sql(settings: Settings, table: Table) -> str:
     )
 
 
-# DESCRIBE TABLE lists the partition keys after this row and a `# col_name` row.
+# DESCRIBE TABLE lists the partition keys after this row and a `# col_name` row, up to an empty row.
 PARTITIONS_HEADER = "# Partition Information"
 
 
 class TableMismatch(UserError):
     """A table exists with other partition keys than this version defines (made by an earlier version)."""
+
+
+class RootMoved(UserError):
+    """The embedded metastore places the tables under another root: this one is a copy, or was moved."""
+
+
+def folder(location: str) -> str:
+    """A location as one spelling of its folder: `/x`, `file:/x` and `file:///x/` are all `/x`."""
+    return re.sub(r"^file:/*", "/", location).rstrip("/")
+
+
+def same_place(a: str, b: str) -> bool:
+    """Two locations name the same folder."""
+    return folder(a) == folder(b)
 
 
 def ensure_tables(spark: SparkSession, settings: Settings) -> None:
@@ -56,13 +71,26 @@ def ensure_tables(spark: SparkSession, settings: Settings) -> None:
 
 
 def check_tables(spark: SparkSession, settings: Settings) -> None:
-    """Fail, in one line, where a table exists with other partition keys than this version's.
+    """Fail, in one line, where a table exists with other partition keys than this version's, or at
+    another place than this root's.
 
-    A local root keeps its metastore across versions (deploy checks the Glue tables itself).
+    A local root keeps its metastore across versions (deploy checks the Glue tables itself). The
+    metastore holds absolute locations: in a copied or moved root, the jobs would read and write the
+    tables where the metastore says, the lake the root was copied from.
     """
     for table in TABLES:
-        names = [row["col_name"] for row in spark.sql(f"DESCRIBE TABLE {qualified(settings, table)}").collect()]
-        keys = tuple(names[names.index(PARTITIONS_HEADER) + 2 :]) if PARTITIONS_HEADER in names else ()
+        described = spark.sql(f"DESCRIBE TABLE EXTENDED {qualified(settings, table)}").collect()
+        names = [row["col_name"] for row in described]
+        start = names.index(PARTITIONS_HEADER) + 2 if PARTITIONS_HEADER in names else len(names)
+        keys = tuple(names[start : names.index("", start)] if "" in names[start:] else names[start:])
+        location = next(row["data_type"] for row in described if row["col_name"] == "Location")
+        if not same_place(location, table.location(settings)):
+            made_for = folder(location).removesuffix(table.location(settings).removeprefix(settings.root or ""))
+            raise RootMoved(
+                f"{settings.root} is a copy of the lake at {made_for}, or was moved from there: its metastore "
+                f"keeps that lake's tables. Run lakehouse with --root {made_for}, or rebuild this lake from bronze: "
+                "copy its raw bucket into a new root and run the jobs there"
+            )
         if keys != table.partition_keys:
             raise TableMismatch(
                 f"{qualified(settings, table)} is partitioned by ({', '.join(keys)}), this version of lakehouse "

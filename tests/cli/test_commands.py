@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -146,6 +147,16 @@ def test_user_mistakes_are_one_line_and_a_non_zero_exit(tmp_path: Path) -> None:
 
     bad_day = lakehouse(root, "ingest", "files", str(truncated), "--ingest-dt", "25/11/2026")
     assert bad_day.returncode == 2 and "is not a day: use YYYY-MM-DD" in bad_day.stderr
+
+    copy = tmp_path / "copy"
+    shutil.copytree(root, copy)
+    copied = lakehouse(copy, "run", "silver")
+    assert copied.returncode == 2
+    assert copied.stderr.strip() == (
+        f"lakehouse: {copy} is a copy of the lake at {root}, or was moved from there: its metastore keeps that "
+        f"lake's tables. Run lakehouse with --root {root}, or rebuild this lake from bronze: copy its raw bucket "
+        "into a new root and run the jobs there"
+    )
 
     with FileLock(str(root / ".lock")):
         busy = lakehouse(root, "status")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from pyspark.sql import SparkSession
 
-from lakehouse.catalog import TableMismatch, check_tables, create_table_sql, ensure_tables, partition_values, qualified
+from lakehouse.catalog import RootMoved, TableMismatch, check_tables, create_table_sql, ensure_tables, partition_values, qualified
 from lakehouse.jobs.partitions import write_partitions
 from lakehouse.jobs.runs import RunReport, record_run
 from lakehouse.settings import Settings
@@ -30,6 +31,21 @@ def test_a_table_with_other_partition_keys_stops_the_run_with_one_line(spark: Sp
         f"`{lake.database}`.`github_events_silver_index` is partitioned by (ingest_dt), this version of lakehouse "
         "by (ingest_dt, year, month): it was made by an earlier version. Rebuild the lake from bronze: copy its "
         "raw bucket into a new root and run the jobs there"
+    )
+
+
+def test_a_copied_or_moved_root_stops_the_run_with_one_line(
+    spark: SparkSession, lake: Settings, tmp_path: Path
+) -> None:
+    ensure_tables(spark, lake)
+    check_tables(spark, lake)  # at its place: nothing to say
+    copy = Settings.local(tmp_path / "copy", env=lake.env)  # the same metastore, another root
+    with pytest.raises(RootMoved) as raised:
+        check_tables(spark, copy)
+    assert str(raised.value) == (
+        f"{copy.root} is a copy of the lake at {lake.root}, or was moved from there: its metastore keeps that "
+        f"lake's tables. Run lakehouse with --root {lake.root}, or rebuild this lake from bronze: copy its raw "
+        "bucket into a new root and run the jobs there"
     )
 
 

@@ -12,14 +12,13 @@ as `bronze_to_silver --mode compact`, which the job's MaxConcurrentRuns 1 with q
 from __future__ import annotations
 
 import logging
-import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 from pyspark.sql import SparkSession
 
-from lakehouse.catalog import partition_clause, partition_values, qualified
+from lakehouse.catalog import partition_clause, partition_values, qualified, same_place
 from lakehouse.jobs.runs import RunReport
 from lakehouse.runtime.base import JobError, Runtime
 from lakehouse.schemas import table_schema
@@ -71,15 +70,6 @@ class Storage:
     def delete(self, location: str) -> None:
         path, fs = self._path(location)
         fs.delete(path, True)
-
-
-def same_place(a: str, b: str) -> bool:
-    """Two locations name the same folder (`/x`, `file:/x` and `file:///x/` alike)."""
-
-    def norm(s: str) -> str:
-        return re.sub(r"^file:/*", "/", s).rstrip("/")
-
-    return norm(a) == norm(b)
 
 
 def partitions(spark: SparkSession, settings: Settings, storage: Storage) -> list[Partition]:

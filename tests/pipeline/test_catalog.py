@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 from pyspark.sql import SparkSession
 
-from lakehouse.catalog import RootMoved, TableMismatch, check_tables, create_table_sql, ensure_tables, partition_values, qualified
+from lakehouse.catalog import (
+    RootMoved,
+    TableMismatch,
+    check_tables,
+    create_table_sql,
+    ensure_tables,
+    partition_values,
+    qualified,
+)
 from lakehouse.jobs.partitions import write_partitions
 from lakehouse.jobs.runs import RunReport, record_run
 from lakehouse.settings import Settings

@@ -13,10 +13,10 @@ from lakehouse.settings import Settings
 
 
 @contextmanager
-def lake_session(settings: Settings) -> Iterator[SparkSession]:
+def lake_session(settings: Settings, app_name: str = "lakehouse") -> Iterator[SparkSession]:
     """Lock the root, start Spark on its metastore, create and check the tables, use the lake's database."""
     with root_lock(settings):
-        spark = local_spark(settings)
+        spark = local_spark(settings, app_name)
         try:
             ensure_tables(spark, settings)
             check_tables(spark, settings)

@@ -94,14 +94,11 @@ def run(job: str, args: JobArgs) -> dict[str, object]:
 
         glue = GlueRuntime.create(settings, job, args)
         return run_job(glue, args.job_run_id).as_json()
-    from lakehouse.runtime.local import LocalRuntime, local_spark, root_lock
+    from lakehouse.commands.session import lake_session
+    from lakehouse.runtime.local import LocalRuntime
 
-    with root_lock(settings):
-        spark = local_spark(settings, app_name=args.job_name)
-        try:
-            return run_job(LocalRuntime.create(spark, settings, job, args.bookmark)).as_json()
-        finally:
-            spark.stop()
+    with lake_session(settings, app_name=args.job_name) as spark:
+        return run_job(LocalRuntime.create(spark, settings, job, args.bookmark)).as_json()
 
 
 def job_of(script_job: str, args: JobArgs) -> str:

@@ -1,7 +1,9 @@
-"""Scenario 3: with 30 days in silver and gold, one more hour, then gold: touched days only vs all 30."""
+"""Scenario 3 (and 6): with 30 days in silver and gold, one more hour, then gold: touched days only vs all 30,
+and all 30 as DuckDB SQL over the same silver files."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -10,9 +12,9 @@ import duckdb
 
 from bench.generate import FIRST_ID, START, generate
 from bench.lakes import job_seconds, lakehouse, restore, save
-from bench.timing import BenchError, alternate
+from bench.timing import BenchError, alternate, timed
 from lakehouse.settings import Settings
-from lakehouse.tables import GOLD_DAILY
+from lakehouse.tables import GOLD_DAILY, SILVER
 
 DAYS = 30
 CHUNK_DAYS = 6  # days of history loaded by one silver run
@@ -40,16 +42,17 @@ def prepare(work: Path, per_day: int) -> Path:
     return root
 
 
-def gold_rows(root: Path) -> set[tuple[object, ...]]:
-    """Every gold row, read straight from its Parquet files."""
-    files = f"{GOLD_DAILY.location(Settings.local(root))}/*/*.parquet"
+def gold_rows(location: str) -> set[tuple[object, ...]]:
+    """Every gold row, read straight from the Parquet files of a folder partitioned by ingest_dt."""
+    files = f"{location}/*/*.parquet"
     sql = f"SELECT ingest_dt, event_type, repo_name, events_count FROM read_parquet('{files}', hive_partitioning=1)"
     return set(duckdb.execute(sql).fetchall())
 
 
 def scenario(work: Path, per_day: int, rounds: int) -> dict[str, object]:
-    """Incremental gold (bookmarks on: the touched day) against a full recompute, alternated."""
+    """Incremental gold (bookmarks on: the touched day) against a full recompute and DuckDB's, alternated."""
     root = prepare(work, per_day)
+    lake = Settings.local(root)
     in_job: dict[str, list[float]] = {"touched": [], "full": []}
     results: dict[str, set[tuple[object, ...]]] = {}
 
@@ -61,12 +64,20 @@ def scenario(work: Path, per_day: int, rounds: int) -> dict[str, object]:
             if report["gold_days"] != expected_days:
                 raise BenchError(f"{name}: gold recomputed {report['gold_days']} days, expected {expected_days}")
             in_job[name].append(job_seconds(report))
-            results[name] = gold_rows(root)
+            results[name] = gold_rows(GOLD_DAILY.location(lake))
             return seconds
 
         return run
 
-    result = alternate({"touched": variant("touched", "enable"), "full": variant("full", "disable")}, rounds)
+    def duck() -> float:
+        target = work / "out-duckdb"
+        shutil.rmtree(target, ignore_errors=True)
+        seconds = timed(["-m", "bench.duck", "gold", SILVER.location(lake), str(target)])[0]
+        results["duckdb"] = gold_rows(str(target))
+        return seconds
+
+    variants = {"touched": variant("touched", "enable"), "full": variant("full", "disable"), "duckdb": duck}
+    result = alternate(variants, rounds)
     return {
         "days": DAYS,
         "events_per_day": per_day,
@@ -78,5 +89,8 @@ def scenario(work: Path, per_day: int, rounds: int) -> dict[str, object]:
         ),
         "target_touched_to_full": 0.15,
         "touched_equals_full": results["touched"] == results["full"],
+        "ratio_duckdb_to_full": round(result.ratio("duckdb", "full"), 3),
+        "ratio_touched_to_duckdb": round(result.ratio("touched", "duckdb"), 3),
+        "duckdb_equals_full": results["duckdb"] == results["full"],
         "gold_rows": len(results["full"]),
     }

@@ -57,6 +57,20 @@ def test_the_silver_scenario_runs_end_to_end(tmp_path: Path) -> None:
     assert "ratio_ours_to_floor" in done.stdout
 
 
+def test_the_gold_scenario_touches_one_day_and_agrees_with_both_full_recomputes(tmp_path: Path) -> None:
+    out = tmp_path / "latest.json"
+    argv = ["-m", "bench", "gold", "--events-per-day", "240", "--rounds", "1", "--work", str(tmp_path), "--out",
+            str(out)]
+    done = subprocess.run([sys.executable, *argv], cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    gold = json.loads(out.read_text())["results"]["gold"]
+    assert set(gold["times"]) == {"touched", "full", "duckdb"}
+    assert (gold["touched_equals_full"], gold["duckdb_equals_full"]) == (True, True)
+    # 7,200 generated events in 6,959 (ingest day, type, repository) groups, counted with Python's json module
+    assert gold["gold_rows"] == 6_959
+    assert "ratio_duckdb_to_full" in done.stdout
+
+
 def test_the_ingest_scenario_backfills_an_hour_and_runs_one_lambda_invocation(tmp_path: Path) -> None:
     out = tmp_path / "latest.json"
     argv = ["-m", "bench", "ingest", "--hour-events", "2000", "--lambda-events", "1500", "--work", str(tmp_path),

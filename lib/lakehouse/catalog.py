@@ -71,8 +71,7 @@ def ensure_tables(spark: SparkSession, settings: Settings) -> None:
 
 
 def check_tables(spark: SparkSession, settings: Settings) -> None:
-    """Fail, in one line, where a table exists with other partition keys than this version's, or at
-    another place than this root's.
+    """Fail, in one line, where a table has other partition keys than this version's, or lies outside this root.
 
     A local root keeps its metastore across versions (deploy checks the Glue tables itself). The
     metastore holds absolute locations: in a copied or moved root, the jobs would read and write the

@@ -45,8 +45,11 @@ def create_table_sql(settings: Settings, table: Table) -> str:
 PARTITIONS_HEADER = "# Partition Information"
 
 
+REBUILD = "rebuild the lake from bronze: copy its raw bucket into a new root and run the jobs there"
+
+
 class TableMismatch(UserError):
-    """A table exists with other partition keys than this version defines (made by an earlier version)."""
+    """A table exists with other partition keys or at another place than this version defines."""
 
 
 class RootMoved(UserError):
@@ -82,20 +85,26 @@ def check_tables(spark: SparkSession, settings: Settings) -> None:
         names = [row["col_name"] for row in described]
         start = names.index(PARTITIONS_HEADER) + 2 if PARTITIONS_HEADER in names else len(names)
         keys = tuple(names[start : names.index("", start)] if "" in names[start:] else names[start:])
-        location = next(row["data_type"] for row in described if row["col_name"] == "Location")
-        if not same_place(location, table.location(settings)):
-            made_for = folder(location).removesuffix(table.location(settings).removeprefix(settings.root or ""))
-            raise RootMoved(
-                f"{settings.root} is a copy of the lake at {made_for}, or was moved from there: its metastore "
-                f"keeps that lake's tables. Run lakehouse with --root {made_for}, or rebuild this lake from bronze: "
-                "copy its raw bucket into a new root and run the jobs there"
-            )
         if keys != table.partition_keys:
             raise TableMismatch(
                 f"{qualified(settings, table)} is partitioned by ({', '.join(keys)}), this version of lakehouse "
-                f"by ({', '.join(table.partition_keys)}): it was made by an earlier version. Rebuild the lake "
-                "from bronze: copy its raw bucket into a new root and run the jobs there"
+                f"by ({', '.join(table.partition_keys)}): it was made by an earlier version; {REBUILD}"
             )
+        location = folder(next(row["data_type"] for row in described if row["col_name"] == "Location"))
+        expected = table.location(settings)
+        if same_place(location, expected):
+            continue
+        in_root = expected.removeprefix(settings.root or "")  # /<bucket folder>/<prefix>
+        if location.endswith(in_root):
+            made_for = location.removesuffix(in_root)
+            raise RootMoved(
+                f"{settings.root} is a copy of the lake at {made_for}, or was moved from there: its metastore "
+                f"keeps that lake's tables. Run lakehouse with --root {made_for}, or {REBUILD}"
+            )
+        raise TableMismatch(
+            f"{qualified(settings, table)} lies at {location}, this version of lakehouse keeps it at {expected}: "
+            f"it was made by an earlier version; {REBUILD}"
+        )
 
 
 def partition_clause(spec: Mapping[str, str]) -> str:

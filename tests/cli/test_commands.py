@@ -154,7 +154,7 @@ def test_user_mistakes_are_one_line_and_a_non_zero_exit(tmp_path: Path) -> None:
     assert copied.returncode == 2
     assert copied.stderr.strip() == (
         f"lakehouse: {copy} is a copy of the lake at {root}, or was moved from there: its metastore keeps that "
-        f"lake's tables. Run lakehouse with --root {root}, or rebuild this lake from bronze: copy its raw bucket "
+        f"lake's tables. Run lakehouse with --root {root}, or rebuild the lake from bronze: copy its raw bucket "
         "into a new root and run the jobs there"
     )
 
@@ -165,6 +165,16 @@ def test_user_mistakes_are_one_line_and_a_non_zero_exit(tmp_path: Path) -> None:
         f"lakehouse: another lakehouse process is using {root} (its embedded metastore allows one process at a "
         "time): wait for it to finish, or use another --root"
     )
+
+
+def test_a_root_whose_path_holds_a_space(tmp_path: Path) -> None:
+    root = tmp_path / "my lakes" / "lake"  # the JVM's options name the metastore under it
+    hour = DATA / "gharchive" / "2015-01-01-15.first1024.json.gz"
+    assert lakehouse(root, "ingest", "files", str(hour), "--ingest-dt", "2026-11-25").returncode == 0
+    result = lakehouse(root, "run", "silver", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["silver_rows"] == 1024
+    assert (root / "_metastore" / "metastore_db").is_dir()
 
 
 def test_missing_java_is_one_sentence(tmp_path: Path) -> None:

@@ -37,8 +37,22 @@ def test_a_table_with_other_partition_keys_stops_the_run_with_one_line(spark: Sp
         check_tables(spark, lake)
     assert str(raised.value) == (
         f"`{lake.database}`.`github_events_silver_index` is partitioned by (ingest_dt), this version of lakehouse "
-        "by (ingest_dt, year, month): it was made by an earlier version. Rebuild the lake from bronze: copy its "
+        "by (ingest_dt, year, month): it was made by an earlier version; rebuild the lake from bronze: copy its "
         "raw bucket into a new root and run the jobs there"
+    )
+
+
+def test_a_table_at_another_place_in_the_root_stops_the_run_with_one_line(spark: SparkSession, lake: Settings) -> None:
+    earlier = replace(GOLD_DAILY, prefix="github/events_daily_counts")
+    spark.sql(f"CREATE DATABASE IF NOT EXISTS `{lake.database}`")
+    spark.sql(create_table_sql(lake, earlier))
+    ensure_tables(spark, lake)
+    with pytest.raises(TableMismatch) as raised:
+        check_tables(spark, lake)
+    assert str(raised.value) == (
+        f"`{lake.database}`.`github_events_gold_daily` lies at {earlier.location(lake)}, this version of lakehouse "
+        f"keeps it at {GOLD_DAILY.location(lake)}: it was made by an earlier version; rebuild the lake from bronze: "
+        "copy its raw bucket into a new root and run the jobs there"
     )
 
 
@@ -52,7 +66,7 @@ def test_a_copied_or_moved_root_stops_the_run_with_one_line(
         check_tables(spark, copy)
     assert str(raised.value) == (
         f"{copy.root} is a copy of the lake at {lake.root}, or was moved from there: its metastore keeps that "
-        f"lake's tables. Run lakehouse with --root {lake.root}, or rebuild this lake from bronze: copy its raw "
+        f"lake's tables. Run lakehouse with --root {lake.root}, or rebuild the lake from bronze: copy its raw "
         "bucket into a new root and run the jobs there"
     )
 

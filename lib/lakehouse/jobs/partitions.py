@@ -26,7 +26,7 @@ def write_partitions(
     settings: Settings,
     table: Table,
     rows: DataFrame,
-    partitions: Iterable[Mapping[str, str]] = (),
+    partitions: Iterable[Mapping[str, str]],
     overwrite: bool = False,
 ) -> None:
     """Write rows into their partitions' folders, then register `partitions` (every one the rows fall in).

@@ -57,4 +57,4 @@ class RunReport:
 
 def record_run(spark: SparkSession, settings: Settings, report: RunReport) -> None:
     """Append the run's row to `github_events_runs` (one small file per run)."""
-    write_partitions(spark, settings, RUNS, table_rows(spark, RUNS, [report.row()]))
+    write_partitions(spark, settings, RUNS, table_rows(spark, RUNS, [report.row()]), partitions=())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shlex
 import shutil
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -51,11 +52,12 @@ def spark_config(settings: Settings) -> dict[str, str]:
         "spark.hadoop.hive.exec.dynamic.partition.mode": "nonstrict",
         "spark.sql.warehouse.dir": f"{metastore}/warehouse",
         "spark.hadoop.javax.jdo.option.ConnectionURL": f"jdbc:derby:;databaseName={metastore}/metastore_db;create=true",
+        # Quoted as a shell would: Spark splits these options at spaces, and a root's path may hold one.
         "spark.driver.extraJavaOptions": " ".join(
             [
-                f"-Dderby.system.home={metastore}",
-                f"-Dderby.stream.error.file={metastore}/derby.log",
-                f"-Dlog4j2.configurationFile={LOG_CONFIG.as_uri()}",
+                shlex.quote(f"-Dderby.system.home={metastore}"),
+                shlex.quote(f"-Dderby.stream.error.file={metastore}/derby.log"),
+                shlex.quote(f"-Dlog4j2.configurationFile={LOG_CONFIG.as_uri()}"),
                 os.environ.get("LAKEHOUSE_JVM_OPTS", ""),
             ]
         ),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from itertools import takewhile
 from urllib.parse import unquote
 
 from pyspark.sql import SparkSession
@@ -84,7 +85,7 @@ def check_tables(spark: SparkSession, settings: Settings) -> None:
         described = spark.sql(f"DESCRIBE TABLE EXTENDED {qualified(settings, table)}").collect()
         names = [row["col_name"] for row in described]
         start = names.index(PARTITIONS_HEADER) + 2 if PARTITIONS_HEADER in names else len(names)
-        keys = tuple(names[start : names.index("", start)] if "" in names[start:] else names[start:])
+        keys = tuple(takewhile(bool, names[start:]))
         if keys != table.partition_keys:
             raise TableMismatch(
                 f"{qualified(settings, table)} is partitioned by ({', '.join(keys)}), this version of lakehouse "

@@ -21,7 +21,17 @@ from lakehouse.catalog import (
 from lakehouse.jobs.partitions import write_partitions
 from lakehouse.jobs.runs import RunReport, record_run
 from lakehouse.settings import Settings
-from lakehouse.tables import GOLD_DAILY, RUNS, SILVER_INDEX, SILVER_JOB, Column
+from lakehouse.tables import GOLD_DAILY, RUNS, SILVER_INDEX, SILVER_JOB, Column, Table
+
+
+def what_check_tables_says(spark: SparkSession, lake: Settings, earlier: Table) -> str:
+    """The one line that stops a run on a lake where `earlier` was made before this version's tables."""
+    spark.sql(f"CREATE DATABASE IF NOT EXISTS `{lake.database}`")
+    spark.sql(create_table_sql(lake, earlier))
+    ensure_tables(spark, lake)  # creates the others, leaves it as it is
+    with pytest.raises(TableMismatch) as raised:
+        check_tables(spark, lake)
+    return str(raised.value)
 
 
 def test_a_table_with_other_partition_keys_stops_the_run_with_one_line(spark: SparkSession, lake: Settings) -> None:
@@ -30,12 +40,7 @@ def test_a_table_with_other_partition_keys_stops_the_run_with_one_line(spark: Sp
         columns=(Column("year", "string"), Column("month", "string"), *SILVER_INDEX.columns),
         partition_keys=("ingest_dt",),
     )
-    spark.sql(f"CREATE DATABASE IF NOT EXISTS `{lake.database}`")
-    spark.sql(create_table_sql(lake, earlier))
-    ensure_tables(spark, lake)  # creates the others, leaves it as it is
-    with pytest.raises(TableMismatch) as raised:
-        check_tables(spark, lake)
-    assert str(raised.value) == (
+    assert what_check_tables_says(spark, lake, earlier) == (
         f"`{lake.database}`.`github_events_silver_index` is partitioned by (ingest_dt), this version of lakehouse "
         "by (ingest_dt, year, month): it was made by an earlier version; rebuild the lake from bronze: copy its "
         "raw bucket into a new root and run the jobs there"
@@ -44,12 +49,7 @@ def test_a_table_with_other_partition_keys_stops_the_run_with_one_line(spark: Sp
 
 def test_a_table_at_another_place_in_the_root_stops_the_run_with_one_line(spark: SparkSession, lake: Settings) -> None:
     earlier = replace(GOLD_DAILY, prefix="github/events_daily_counts")
-    spark.sql(f"CREATE DATABASE IF NOT EXISTS `{lake.database}`")
-    spark.sql(create_table_sql(lake, earlier))
-    ensure_tables(spark, lake)
-    with pytest.raises(TableMismatch) as raised:
-        check_tables(spark, lake)
-    assert str(raised.value) == (
+    assert what_check_tables_says(spark, lake, earlier) == (
         f"`{lake.database}`.`github_events_gold_daily` lies at {earlier.location(lake)}, this version of lakehouse "
         f"keeps it at {GOLD_DAILY.location(lake)}: it was made by an earlier version; rebuild the lake from bronze: "
         "copy its raw bucket into a new root and run the jobs there"

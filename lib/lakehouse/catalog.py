@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from itertools import takewhile
 from urllib.parse import unquote
 
-from pyspark.sql import SparkSession
+from pyspark.sql import Row, SparkSession
 
 from lakehouse.errors import UserError
 from lakehouse.settings import Settings
@@ -67,6 +67,11 @@ def same_place(a: str, b: str) -> bool:
     return folder(a) == folder(b)
 
 
+def described_location(described: Iterable[Row]) -> str:
+    """The `Location` row of `DESCRIBE TABLE EXTENDED` (a table) or `DESCRIBE FORMATTED` (a partition)."""
+    return str(next(row["data_type"] for row in described if row["col_name"] == "Location"))
+
+
 def ensure_tables(spark: SparkSession, settings: Settings) -> None:
     """The database and every table of the lake, created where missing (never altered)."""
     spark.sql(f"CREATE DATABASE IF NOT EXISTS `{settings.database}`")
@@ -91,7 +96,7 @@ def check_tables(spark: SparkSession, settings: Settings) -> None:
                 f"{qualified(settings, table)} is partitioned by ({', '.join(keys)}), this version of lakehouse "
                 f"by ({', '.join(table.partition_keys)}): it was made by an earlier version; {REBUILD}"
             )
-        location = folder(next(row["data_type"] for row in described if row["col_name"] == "Location"))
+        location = folder(described_location(described))
         expected = table.location(settings)
         if same_place(location, expected):
             continue

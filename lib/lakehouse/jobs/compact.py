@@ -18,7 +18,7 @@ from typing import Any
 
 from pyspark.sql import SparkSession
 
-from lakehouse.catalog import partition_clause, partition_values, qualified, same_place
+from lakehouse.catalog import described_location, partition_clause, partition_values, qualified, same_place
 from lakehouse.jobs.runs import RunReport
 from lakehouse.runtime.base import JobError, Runtime
 from lakehouse.schemas import table_schema
@@ -77,8 +77,7 @@ def partitions(spark: SparkSession, settings: Settings, storage: Storage) -> lis
     table = qualified(settings, SILVER)
     found = []
     for values in partition_values(spark, settings, SILVER):
-        described = spark.sql(f"DESCRIBE FORMATTED {table} {partition_clause(values)}").collect()
-        location = next(r["data_type"] for r in described if r["col_name"] == "Location")
+        location = described_location(spark.sql(f"DESCRIBE FORMATTED {table} {partition_clause(values)}").collect())
         found.append(Partition(values["year"], values["month"], location, storage.data_files(location)))
     return found
 

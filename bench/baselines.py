@@ -1,9 +1,15 @@
-"""The jobs a user would write instead, run as their own process: `python -m bench.baselines KIND IN OUT`.
+"""The jobs a user would write instead, and the least a silver job must do: `python -m bench.baselines KIND IN OUT`.
 
 - `naive`: what most tutorials write: `spark.read.json` with schema inference, select, partitioned Parquet.
 - `floor`: the least any bronze→silver job must do: read with the explicit minimal schema and write the
   silver columns; no validation, dedup or quarantine.
-- `gold`: the floor of silver→gold: read all of silver, count per day, type and repository, write.
+- `dedup`, `metastore`, `whole`: the floor plus, one on top of the other, the cheapest form of what
+  DESIGN.md asks of every silver run: what a target relative to the floor leaves room for.
+  - `dedup`: one row per event id (`dropDuplicates`: any copy, with no ids held in silver to check);
+  - `metastore`: and the local catalog opened, the embedded Hive metastore of a lake at `ROOT` (one
+    `CREATE DATABASE IF NOT EXISTS`), with the local runtime's settings: `... metastore IN OUT ROOT`;
+  - `whole`: and every object read whole and its lines counted before Spark reads it, on every core
+    while Spark starts, as the local runtime does (`lakehouse.objects`).
 """
 
 from __future__ import annotations
@@ -15,8 +21,14 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from lakehouse.functions import ingest_dt_of, month_of, parse_timestamp, year_of
+from lakehouse.runtime.local import OBJECT_CHECKS, bronze_objects, local_spark
 from lakehouse.schemas import EVENT_SCHEMA
+from lakehouse.settings import Settings
 from lakehouse.tables import SILVER
+
+BOUNDS = ("dedup", "metastore", "whole")
+KINDS = ("naive", "floor", *BOUNDS)
+WITH_METASTORE = BOUNDS[1:]
 
 
 def session() -> SparkSession:
@@ -27,6 +39,7 @@ def session() -> SparkSession:
         .appName("bench-baseline")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.driver.memory", "4g")
+        .config("spark.sql.shuffle.partitions", "8")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
     )
@@ -59,23 +72,26 @@ def bronze_to_silver(spark: SparkSession, kind: str, source: str, target: str) -
     reader = spark.read if kind == "naive" else spark.read.schema(EVENT_SCHEMA)
     events = reader.json(f"{source}/*/*.json.gz")
     rows = silver_columns(events).select(*SILVER.column_names)
+    if kind not in ("naive", "floor"):
+        rows = rows.dropDuplicates(["event_id"])
     rows.write.mode("overwrite").partitionBy(*SILVER.partition_keys).parquet(target)
 
 
-def silver_to_gold(spark: SparkSession, source: str, target: str) -> None:
-    silver = spark.read.parquet(source)
-    counts = silver.groupBy("ingest_dt", "event_type", "repo_name").agg(F.count(F.lit(1)).alias("events_count"))
-    counts.repartition("ingest_dt").write.mode("overwrite").partitionBy("ingest_dt").parquet(target)
-
-
 def main(argv: list[str]) -> int:
-    kind, source, target = argv
-    spark = session()
+    kind, source, target, *root = argv
+    if kind not in KINDS or len(root) != (kind in WITH_METASTORE):
+        raise SystemExit(f"usage: python -m bench.baselines {{{','.join(KINDS)}}} IN OUT [ROOT, for metastore|whole]")
+    objects = bronze_objects(source) if kind == "whole" else []
+    OBJECT_CHECKS.start(objects)
+    if root:
+        lake = Settings.local(root[0])
+        spark = local_spark(lake)
+        spark.sql(f"CREATE DATABASE IF NOT EXISTS `{lake.database}`")
+    else:
+        spark = session()
     try:
-        if kind == "gold":
-            silver_to_gold(spark, source, target)
-        else:
-            bronze_to_silver(spark, kind, source, target)
+        bronze_to_silver(spark, kind, source, target)
+        OBJECT_CHECKS.results(objects)  # the checks must end before a run may commit
     finally:
         spark.stop()
     return 0

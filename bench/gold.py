@@ -1,9 +1,10 @@
 """Scenario 3 (and 6): with 30 days in silver and gold, one more hour, then gold: touched days only vs all 30,
-and all 30 as DuckDB SQL over the same silver files."""
+and all 30 as DuckDB SQL over the same silver files; then a touched day of a few events: a run's fixed cost."""
 
 from __future__ import annotations
 
 import shutil
+import statistics
 from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
@@ -19,6 +20,7 @@ from lakehouse.tables import GOLD_DAILY, SILVER
 
 DAYS = 30
 CHUNK_DAYS = 6  # days of history loaded by one silver run
+TINY_DAY = 10  # events of the day whose touched run shows what a gold run costs doing almost nothing
 
 
 def prepare(work: Path, per_day: int) -> Path:
@@ -51,21 +53,32 @@ def gold_rows(location: str) -> Counter[tuple[object, ...]]:
     return Counter(duckdb.execute(sql).fetchall())
 
 
+def with_a_tiny_day(root: Path, per_day: int) -> None:
+    """The prepared lake with its gold brought up to date, then an hour of TINY_DAY events on a new day
+    through silver; saved."""
+    restore(root)
+    lakehouse(root, "run", "gold")
+    start = START + timedelta(days=DAYS)
+    generate(Settings.local(root), TINY_DAY, 1, start=start, seed=9, first_id=FIRST_ID + per_day * DAYS)
+    lakehouse(root, "run", "silver")
+    save(root)
+
+
 def scenario(work: Path, per_day: int, rounds: int) -> dict[str, object]:
-    """Incremental gold (bookmarks on: the touched day) against a full recompute and DuckDB's, alternated."""
+    """Incremental gold (bookmarks on: the touched day) against a full recompute and DuckDB's, alternated;
+    then a touched day of TINY_DAY events against a full recompute: what a run costs doing almost nothing."""
     root = prepare(work, per_day)
     lake = Settings.local(root)
-    in_job: dict[str, list[float]] = {"touched": [], "full": []}
+    in_job: dict[str, list[float]] = {}
     results: dict[str, Counter[tuple[object, ...]]] = {}
 
-    def variant(name: str, option: str) -> Callable[[], float]:
+    def variant(name: str, option: str, days: int) -> Callable[[], float]:
         def run() -> float:
             restore(root)
             seconds, [report] = lakehouse(root, "run", "gold", "--bookmark", option)
-            expected_days = 1 if name == "touched" else DAYS
-            if report["gold_days"] != expected_days:
-                raise BenchError(f"{name}: gold recomputed {report['gold_days']} days, expected {expected_days}")
-            in_job[name].append(job_seconds(report))
+            if report["gold_days"] != days:
+                raise BenchError(f"{name}: gold recomputed {report['gold_days']} days, expected {days}")
+            in_job.setdefault(name, []).append(job_seconds(report))
             results[name] = gold_rows(GOLD_DAILY.location(lake))
             return seconds
 
@@ -78,21 +91,30 @@ def scenario(work: Path, per_day: int, rounds: int) -> dict[str, object]:
         results["duckdb"] = gold_rows(str(target))
         return seconds
 
-    variants = {"touched": variant("touched", "enable"), "full": variant("full", "disable"), "duckdb": duck}
+    def job_ratio(name: str, base: str) -> float:
+        return round(statistics.median(a / b for a, b in zip(in_job[name], in_job[base], strict=True)), 3)
+
+    variants = {"touched": variant("touched", "enable", 1), "full": variant("full", "disable", DAYS), "duckdb": duck}
     result = alternate(variants, rounds)
+    with_a_tiny_day(root, per_day)
+    tiny = alternate({"tiny_day": variant("tiny_day", "enable", 1),
+                      "full_after": variant("full_after", "disable", DAYS + 1)}, rounds)
     return {
         "days": DAYS,
         "events_per_day": per_day,
         "times": result.summary(),
-        "job_only_median_s": {n: round(sorted(ts)[len(ts) // 2], 3) for n, ts in in_job.items()},
+        "job_only_median_s": {n: round(statistics.median(ts), 3) for n, ts in in_job.items()},
         "ratio_touched_to_full": round(result.ratio("touched", "full"), 3),
-        "ratio_touched_to_full_job_only": round(
-            sorted(a / b for a, b in zip(in_job["touched"], in_job["full"], strict=True))[len(in_job["full"]) // 2], 3
-        ),
+        "ratio_touched_to_full_job_only": job_ratio("touched", "full"),
         "target_touched_to_full": 0.15,
         "touched_equals_full": results["touched"] == results["full"],
         "ratio_duckdb_to_full": round(result.ratio("duckdb", "full"), 3),
         "ratio_touched_to_duckdb": round(result.ratio("touched", "duckdb"), 3),
         "duckdb_equals_full": results["duckdb"] == results["full"],
         "gold_rows": results["full"].total(),
+        "tiny_day_events": TINY_DAY,
+        "tiny_day_times": tiny.summary(),
+        "ratio_tiny_day_to_full": round(tiny.ratio("tiny_day", "full_after"), 3),
+        "ratio_tiny_day_to_full_job_only": job_ratio("tiny_day", "full_after"),
+        "tiny_day_equals_full": results["tiny_day"] == results["full_after"],
     }

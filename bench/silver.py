@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+from bench.baselines import BOUNDS, WITH_METASTORE
 from bench.generate import generate
 from bench.timing import BenchError, Rounds, alternate, timed
 from lakehouse.settings import Settings
@@ -48,23 +49,36 @@ def ours(work: Path, bronze: Settings, events: int) -> Callable[[], float]:
     return run
 
 
-def other(work: Path, bronze: Settings, module: str, kind: str) -> Callable[[], float]:
+def other(work: Path, bronze: Settings, module: str, kind: str, *args: str) -> Callable[[], float]:
     def run() -> float:
         target = work / f"out-{kind}"
         shutil.rmtree(target, ignore_errors=True)
-        return timed(["-m", module, kind, BRONZE.location(bronze), str(target)])[0]
+        return timed(["-m", module, kind, BRONZE.location(bronze), str(target), *args])[0]
 
     return run
 
 
+def bounds(work: Path, bronze: Settings) -> dict[str, Callable[[], float]]:
+    """The floor plus, one on top of the other, the cheapest form of what every silver run must do
+    (`bench.baselines`); the lake whose metastore they open is made once, like our job's."""
+    lake = work / "bounds"
+    if not lake.exists():
+        timed(["-m", "lakehouse.cli", "--root", str(lake), "status"])
+    return {
+        kind: other(work, bronze, "bench.baselines", kind, *([str(lake)] if kind in WITH_METASTORE else []))
+        for kind in BOUNDS
+    }
+
+
 def scenario(work: Path, events: int, rounds: int, duckdb: bool = True) -> dict[str, object]:
-    """Time our job, the floor, the naive job (and DuckDB) on the same N events, A B C A B C ..."""
+    """Time our job, the floor, the naive job, the floor's bounds (and DuckDB) on the same N events, A B C ..."""
     bronze = Settings.local(work / "bronze")
     objects, raw_bytes = generate(bronze, events, HOURS)
     variants = {
         "ours": ours(work, bronze, events),
         "floor": other(work, bronze, "bench.baselines", "floor"),
         "naive": other(work, bronze, "bench.baselines", "naive"),
+        **bounds(work, bronze),
     }
     if duckdb:
         variants["duckdb"] = other(work, bronze, "bench.duck", "silver")
@@ -81,6 +95,7 @@ def scenario(work: Path, events: int, rounds: int, duckdb: bool = True) -> dict[
         "ratio_ours_to_floor": round(result.ratio("ours", "floor"), 3),
         "ratio_naive_to_floor": round(result.ratio("naive", "floor"), 3),
         "target_ours_to_floor": 1.3,
+        "ratio_bounds_to_floor": {kind: round(result.ratio(kind, "floor"), 3) for kind in BOUNDS},
     }
     if duckdb:
         report["ratio_duckdb_to_ours"] = round(result.ratio("duckdb", "ours"), 3)

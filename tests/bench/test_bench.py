@@ -52,7 +52,8 @@ def test_the_silver_scenario_runs_end_to_end(tmp_path: Path) -> None:
     result = json.loads(out.read_text())
     silver = result["results"]["silver"]
     assert (silver["events"], silver["objects"]) == (2000, 8)
-    assert set(silver["times"]) == {"ours", "floor", "naive", "duckdb"}
+    assert set(silver["times"]) == {"ours", "floor", "naive", "dedup", "metastore", "whole", "duckdb"}
+    assert set(silver["ratio_bounds_to_floor"]) == {"dedup", "metastore", "whole"}
     assert result["machine"]["cores"] == os.cpu_count()
     assert "ratio_ours_to_floor" in done.stdout
 
@@ -65,7 +66,8 @@ def test_the_gold_scenario_touches_one_day_and_agrees_with_both_full_recomputes(
     assert done.returncode == 0, done.stderr[-2000:]
     gold = json.loads(out.read_text())["results"]["gold"]
     assert set(gold["times"]) == {"touched", "full", "duckdb"}
-    assert (gold["touched_equals_full"], gold["duckdb_equals_full"]) == (True, True)
+    assert set(gold["tiny_day_times"]) == {"tiny_day", "full_after"}
+    assert (gold["touched_equals_full"], gold["duckdb_equals_full"], gold["tiny_day_equals_full"]) == (True, True, True)
     # 7,200 generated events in 6,959 (ingest day, type, repository) groups, counted with Python's json module
     assert gold["gold_rows"] == 6_959
     assert "ratio_duckdb_to_full" in done.stdout

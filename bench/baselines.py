@@ -3,13 +3,13 @@
 - `naive`: what most tutorials write: `spark.read.json` with schema inference, select, partitioned Parquet.
 - `floor`: the least any bronze→silver job must do: read with the explicit minimal schema and write the
   silver columns; no validation, dedup or quarantine.
-- `dedup`, `metastore`, `whole`: the floor plus, one on top of the other, the cheapest form of what
+- `dedup`, `metastore`, `whole`: the floor plus, one on top of the other, the cheapest form we know of what
   DESIGN.md asks of every silver run: what a target relative to the floor leaves room for.
   - `dedup`: one row per event id (`dropDuplicates`: any copy, with no ids held in silver to check);
   - `metastore`: and the local catalog opened, the embedded Hive metastore of a lake at `ROOT` (one
     `CREATE DATABASE IF NOT EXISTS`), with the local runtime's settings: `... metastore IN OUT ROOT`;
-  - `whole`: and every object read whole and its lines counted before Spark reads it, on every core
-    while Spark starts, as the local runtime does (`lakehouse.objects`).
+  - `whole`: and every object read whole and its lines counted (`lakehouse.objects`), on every core
+    beside all of Spark's work (the local runtime gives it only Spark's start, then waits for it).
 """
 
 from __future__ import annotations
@@ -21,28 +21,22 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from lakehouse.functions import ingest_dt_of, month_of, parse_timestamp, year_of
-from lakehouse.runtime.local import OBJECT_CHECKS, bronze_objects, local_spark
+from lakehouse.runtime.local import ENGINE_CONF, OBJECT_CHECKS, bronze_objects, local_spark
 from lakehouse.schemas import EVENT_SCHEMA
 from lakehouse.settings import Settings
 from lakehouse.tables import SILVER
 
 BOUNDS = ("dedup", "metastore", "whole")
 KINDS = ("naive", "floor", *BOUNDS)
-WITH_METASTORE = BOUNDS[1:]
+WITH_METASTORE = ("metastore", "whole")
 
 
 def session() -> SparkSession:
-    """The same engine settings as the local runtime, without the metastore."""
+    """The local runtime's engine settings, without the metastore."""
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    builder = (
-        SparkSession.builder.master("local[*]")
-        .appName("bench-baseline")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.driver.memory", "4g")
-        .config("spark.sql.shuffle.partitions", "8")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-    )
+    builder = SparkSession.builder.master("local[*]").appName("bench-baseline")
+    for key, value in ENGINE_CONF.items():
+        builder = builder.config(key, value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark
@@ -72,15 +66,15 @@ def bronze_to_silver(spark: SparkSession, kind: str, source: str, target: str) -
     reader = spark.read if kind == "naive" else spark.read.schema(EVENT_SCHEMA)
     events = reader.json(f"{source}/*/*.json.gz")
     rows = silver_columns(events).select(*SILVER.column_names)
-    if kind not in ("naive", "floor"):
+    if kind in BOUNDS:
         rows = rows.dropDuplicates(["event_id"])
-    rows.write.mode("overwrite").partitionBy(*SILVER.partition_keys).parquet(target)
+    rows.write.partitionBy(*SILVER.partition_keys).parquet(target)  # a new folder: no overwrite to pay for
 
 
 def main(argv: list[str]) -> int:
-    kind, source, target, *root = argv
-    if kind not in KINDS or len(root) != (kind in WITH_METASTORE):
+    if not argv or argv[0] not in KINDS or len(argv) != 3 + (argv[0] in WITH_METASTORE):
         raise SystemExit(f"usage: python -m bench.baselines {{{','.join(KINDS)}}} IN OUT [ROOT, for metastore|whole]")
+    kind, source, target, *root = argv
     objects = bronze_objects(source) if kind == "whole" else []
     OBJECT_CHECKS.start(objects)
     if root:

@@ -59,13 +59,12 @@ def other(work: Path, bronze: Settings, module: str, kind: str, *args: str) -> C
 
 
 def bounds(work: Path, bronze: Settings) -> dict[str, Callable[[], float]]:
-    """The floor plus, one on top of the other, the cheapest form of what every silver run must do
+    """The floor plus, one on top of the other, the cheapest form we know of what every silver run must do
     (`bench.baselines`); the lake whose metastore they open is made once, like our job's."""
-    lake = work / "bounds"
-    if not lake.exists():
-        timed(["-m", "lakehouse.cli", "--root", str(lake), "status"])
+    fresh_root(work, "bounds", bronze)
+    lake = str(work / "bounds")
     return {
-        kind: other(work, bronze, "bench.baselines", kind, *([str(lake)] if kind in WITH_METASTORE else []))
+        kind: other(work, bronze, "bench.baselines", kind, *([lake] if kind in WITH_METASTORE else []))
         for kind in BOUNDS
     }
 

@@ -43,11 +43,21 @@ class JavaMissing(UserError):
     """Spark needs a Java runtime and none was found."""
 
 
+# The local engine's settings, without the metastore (the benchmark's baselines run on these alone).
+ENGINE_CONF = {
+    **SESSION_CONF,
+    "spark.driver.memory": "4g",
+    "spark.sql.shuffle.partitions": "8",
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+}
+
+
 def spark_config(settings: Settings) -> dict[str, str]:
-    """Spark settings of the local runtime: UTC, dynamic partition overwrite, Derby under the root."""
+    """Spark settings of the local runtime: the engine's, dynamic partitions, Derby under the root."""
     metastore = settings.metastore_dir
     return {
-        **SESSION_CONF,
+        **ENGINE_CONF,
         "spark.hadoop.hive.exec.dynamic.partition": "true",
         "spark.hadoop.hive.exec.dynamic.partition.mode": "nonstrict",
         "spark.sql.warehouse.dir": f"{metastore}/warehouse",
@@ -61,10 +71,6 @@ def spark_config(settings: Settings) -> dict[str, str]:
                 os.environ.get("LAKEHOUSE_JVM_OPTS", ""),
             ]
         ),
-        "spark.driver.memory": "4g",
-        "spark.sql.shuffle.partitions": "8",
-        "spark.ui.enabled": "false",
-        "spark.ui.showConsoleProgress": "false",
     }
 
 

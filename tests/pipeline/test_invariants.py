@@ -212,7 +212,6 @@ def test_6_every_partition_a_run_writes_is_in_the_catalog(spark: SparkSession, l
         assert registered == on_disk and registered, t.name
 
 
-
 def test_6_gold_registers_only_the_days_it_wrote(spark: SparkSession, lake: Settings) -> None:
     put_object(lake, "2015-01-01", "a", real_lines(HOUR, 100))
     run(spark, lake, SILVER_JOB)
@@ -224,6 +223,7 @@ def test_6_gold_registers_only_the_days_it_wrote(spark: SparkSession, lake: Sett
     assert report.days == ["2015-01-01", "2015-01-09"]
     assert partition_values(spark, lake, GOLD_DAILY) == [{"ingest_dt": "2015-01-01"}]
     assert not Path(GOLD_DAILY.partition_location(lake, {"ingest_dt": "2015-01-09"})).exists()
+
 
 def test_a_data_root_with_spaces_in_its_path_works(spark: SparkSession, tmp_path: Path) -> None:
     lake = Settings.local(tmp_path / "Application Support" / "my lake", env="spaces")

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
 
 from lakehouse.cli import main
 from lakehouse.ingest import config as names
-from tests.ingestion.helpers import local_objects
+from tests.ingestion.conftest import hour_timeline
+from tests.ingestion.helpers import ids_of, local_objects
 from tests.support.aws import free_port
-from tests.support.github_server import API_PAGES, GitHubServer, RecordedPages
+from tests.support.github_server import API_PAGES, Feed, GitHubServer, RecordedPages
 
 PAGES = ("Github.testGetEvents__0.json", "AuthenticatedUser.testGetEvents__0.json", "Repository.testGetEvents__0.json")
 
@@ -44,6 +46,31 @@ def test_api_polls_once_into_the_local_root_and_then_polls_for_free(
     assert [json.loads(line) for line in lines] == [e for n in PAGES for e in json.loads((API_PAGES / n).read_bytes())]
     state = json.loads((root / "local-artifacts" / "ingest" / "state.json").read_text())
     assert (state["version"], len(state["recent_ids"]), state["counters"]["pages_not_modified"]) == (2, 90, 3)
+
+
+@pytest.mark.slow
+def test_a_server_that_allows_a_poll_a_second_is_polled_every_second_and_loses_nothing(
+    recorded: GitHubServer, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    # GIVEN a window of 300 real events that moves at 50 events a second, and X-Poll-Interval: 1
+    timeline = hour_timeline()
+    feed = Feed(timeline.texts, timeline.ids, happened=300, poll_interval="1", events_per_second=50)
+    server = GitHubServer(feed)
+    root = tmp_path / "lake"
+    with server.running() as url:
+        # WHEN the command polls for 30 s
+        assert main(["--root", str(root), "ingest", "api", "--api-url", url, "--max-seconds", "30"]) == 0
+    # THEN a round started about every second (a round's own requests take a few ms)
+    starts = [seen.at for seen in server.seen if seen.page == 1]
+    gaps = [b - a for a, b in pairwise(starts)]
+    assert 25 <= len(starts) <= 31 and all(1.0 <= gap < 1.5 for gap in gaps), gaps
+    # AND every event served reached bronze exactly once, and none that happened meanwhile was missed
+    landed = [line for lines in local_objects(root / "local-raw").values() for line in lines]
+    served = set(server.served_ids)
+    assert len(landed) == len(set(ids_of(landed))) == len(served)
+    assert set(ids_of(landed)) == served
+    newest = max(timeline.ids.index(i) for i in served)
+    assert newest >= 300 + 25 * 50 and served >= set(timeline.ids[300:newest + 1])  # all that happened meanwhile
 
 
 def test_an_unreachable_api_is_one_error_line(recorded: GitHubServer, tmp_path: Path,

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from lakehouse.ingest.github_api import Page
+from lakehouse.ingest.poller import poll_interval
 from lakehouse.ingest.state import LocalStateStore
 from lakehouse.ingest.timing import budget_remaining
 from lakehouse.storage import LocalStore
@@ -143,6 +145,40 @@ def test_the_poll_interval_the_server_asks_for_is_honoured(github: GitHubServer,
                           LocalStateStore(tmp_path / "state.json")).run()
     # rounds at 0, 150, 300 and 450 s; a fifth at 600 s would start past the stop threshold (586 s)
     assert (clock.sleeps, summary.rounds, summary.stop_reason) == ([150.0] * 3, 4, "deadline")
+
+
+@pytest.mark.parametrize(("header", "wait"), [("1", 1.0), ("5", 5.0), ("60", 60.0), (None, 60.0),
+                                           ("soon", 60.0), ("0.2", 1.0), ("0", 1.0)])
+def test_the_next_round_comes_when_the_server_says_never_sooner_than_a_second(
+    header: str | None, wait: float, github: GitHubServer, feed: Feed, tmp_path: Path,
+) -> None:
+    # GIVEN X-Poll-Interval as given (None: no such header), and a feed that moves between rounds
+    feed.poll_interval, feed.send_poll_interval = header, header is not None
+    clock = FakeClock(on_sleep=[lambda _: feed.advance(10)])
+    poller = make_poller(github.url, clock, START + timedelta(hours=1), LocalStore(tmp_path / "raw"),
+                         LocalStateStore(tmp_path / "state.json"), max_rounds=4)
+    # WHEN it polls four rounds
+    summary = poller.run()
+    # THEN it waited what the header says between them (60 s when absent or unreadable, at least 1 s)
+    assert (clock.sleeps, summary.counters.events_new) == ([wait] * 3, 300 + 3 * 10)
+
+
+NOW = START.timestamp()
+
+
+@pytest.mark.parametrize(("remaining", "reset_in", "asked", "wait"), [
+    (4999, 3600.0, 1.0, 3 * 3600 / 4999),  # a token's 5,000 an hour, 3 pages a round: 2.16 s, not 1 s
+    (4999, 3600.0, 60.0, 60.0),  # the server asks for less than the budget allows
+    (30, 600.0, 1.0, 60.0),  # 30 requests left for 10 minutes: 10 rounds, one a minute
+    (0, 90.0, 1.0, 90.0),  # nothing left: wait for the reset
+    (58, -5.0, 1.0, 1.0),  # a reset in the past tells nothing
+])
+def test_rounds_never_come_faster_than_the_rate_limit_allows(
+    remaining: int, reset_in: float, asked: float, wait: float,
+) -> None:
+    pages = [Page(n, "fresh", poll_interval=asked, rate_remaining=remaining + 3 - n, rate_reset=NOW + reset_in)
+             for n in (1, 2, 3)]
+    assert poll_interval(pages, NOW, requests_per_round=3) == pytest.approx(wait)
 
 
 def test_a_local_budget_polls_for_about_that_long(github: GitHubServer, feed: Feed, tmp_path: Path) -> None:

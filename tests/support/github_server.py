@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
 from collections import defaultdict, deque
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -73,16 +74,30 @@ class Feed:
     pages: int = 3
     shift_per_request: int = 0  # events that happen while a page is being read: pages shift under the reader
     poll_interval: str | None = None  # instead of the recorded X-Poll-Interval (60)
+    send_poll_interval: bool = True  # False: no X-Poll-Interval header at all
+    events_per_second: float = 0.0  # events that happen in real time, from the first request on
     lock: threading.Lock = field(default_factory=threading.Lock)
+    _moving_since: tuple[float, int] | None = None  # (monotonic time, events happened then)
 
     def advance(self, events: int) -> None:
         with self.lock:
             self.happened = min(len(self.texts), self.happened + events)
 
+    def _move(self) -> None:
+        """Let the events of the real time since the first request happen (called under the lock)."""
+        if not self.events_per_second:
+            return
+        if self._moving_since is None:
+            self._moving_since = (time.monotonic(), self.happened)
+        since, happened = self._moving_since
+        moved = happened + int(self.events_per_second * (time.monotonic() - since))
+        self.happened = min(len(self.texts), max(self.happened, moved))
+
     def page(self, number: int, per_page: int, base_url: str) -> ServedPage | None:
         with self.lock:
             if not 1 <= number <= self.pages:
                 return None
+            self._move()
             end = self.happened
             first = max(0, end - self.pages * per_page)
             newest_first = list(range(end - 1, first - 1, -1))
@@ -92,6 +107,8 @@ class Feed:
         headers = events_headers()
         if self.poll_interval is not None:
             headers["X-Poll-Interval"] = self.poll_interval
+        if not self.send_poll_interval:
+            del headers["X-Poll-Interval"]
         headers["ETag"] = 'W/"' + hashlib.md5(body).hexdigest() + '"'
         link = f'<{base_url}/events?per_page={per_page}&page={self.pages}>; rel="last"'
         if number < self.pages:
@@ -160,6 +177,7 @@ class Seen:
     page: int
     headers: dict[str, str]
     status: int
+    at: float = field(default_factory=time.monotonic)  # when it was answered
 
 
 class GitHubServer:

@@ -35,6 +35,8 @@ class Page:
     events: tuple[RawEvent, ...] = ()
     etag: str | None = None
     poll_interval: float | None = None
+    rate_remaining: int | None = None  # X-RateLimit-Remaining: requests left in this window
+    rate_reset: float | None = None  # X-RateLimit-Reset: when the window starts again (epoch seconds)
     wait_seconds: float | None = None
     has_next: bool = False
     retries: int = 0
@@ -103,9 +105,13 @@ class GitHubClient:
     def _page(self, number: int, etag: str | None, response: requests.Response, body: bytes) -> Page:
         """Classify one response."""
         retries = _retries(response)
-        interval = _float(response.headers.get("X-Poll-Interval"))
+        pacing = {
+            "poll_interval": _float(response.headers.get("X-Poll-Interval")),
+            "rate_remaining": _int(response.headers.get("X-RateLimit-Remaining")),
+            "rate_reset": _float(response.headers.get("X-RateLimit-Reset")),
+        }
         if response.status_code == 304:
-            return Page(number, "not_modified", etag=etag, poll_interval=interval, retries=retries)
+            return Page(number, "not_modified", etag=etag, retries=retries, **pacing)
         wait = self._rate_limit_wait(response)
         if wait is not None:
             logger.warning("page %d: rate limited for %.0f s", number, wait, extra={"page": number})
@@ -121,7 +127,7 @@ class GitHubClient:
             logger.error("page %d: body is not a JSON array: %s", number, e, extra={"page": number})
             return Page(number, "bad_body", retries=retries, detail=str(e))
         return Page(number, "fresh", events=events, etag=response.headers.get("ETag"),
-                    poll_interval=interval, has_next="next" in response.links, retries=retries)
+                    has_next="next" in response.links, retries=retries, **pacing)
 
     def _rate_limit_wait(self, response: requests.Response) -> float | None:
         """Seconds to wait if this is a rate-limit response (403 or 429), else None."""
@@ -140,6 +146,13 @@ def _retries(response: requests.Response) -> int:
     """How many times urllib3 retried before this response."""
     retry = getattr(response.raw, "retries", None)
     return len(retry.history) if retry is not None else 0
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
 
 
 def _float(value: str | None) -> float | None:

@@ -11,6 +11,18 @@ from lakehouse.layout import INGEST_DT_FOLDER
 _ISO_DATE_TIME = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$"
 
 
+# What `is_blank` trims: JSON's whitespace, the other ASCII spaces, and Unicode's space separators and BOM.
+_WHITESPACE = (
+    " \t\n\r\f\v\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+
+
+def is_blank(text: Column) -> Column:
+    """True when a string is null, empty or only whitespace: a value that says nothing."""
+    return text.isNull() | (F.btrim(text, F.lit(_WHITESPACE)) == F.lit(""))
+
+
 def parse_timestamp(text: Column) -> Column:
     """An ISO 8601 date-time with a zone or offset, as a UTC timestamp; null if it is anything else."""
     trimmed = F.trim(text)

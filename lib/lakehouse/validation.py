@@ -5,6 +5,7 @@ from __future__ import annotations
 from pyspark.sql import Column
 from pyspark.sql import functions as F
 
+from lakehouse.functions import is_blank
 from lakehouse.schemas import EVENT_TEXT_SCHEMA, JSON_OPTIONS, NESTED_TEXT_SCHEMA
 
 MALFORMED_JSON = "malformed_json"
@@ -24,7 +25,8 @@ def bad_type(field: str) -> str:
     return f"bad_type:{field}"
 
 
-# Fields a silver row cannot do without, in the order they are checked.
+# Fields a silver row cannot do without, in the order they are checked: absent, null, empty or only
+# whitespace is `missing:<field>` (a blank id would otherwise make every other blank id its duplicate).
 REQUIRED = ("id", "type", "created_at", "actor.login", "repo.name")
 # Every typed field, top-level structs first, in the order a wrong type is reported.
 TYPED = (
@@ -102,8 +104,13 @@ def quarantine_reason(value: Column, event: Column, created_at: Column, max_line
         .when(~looks_like_object | ~ends_like_object, F.lit(MALFORMED_JSON))
         .when(unparsed, _first_bad_type(value, event))
     )
+    return _required_and_timestamp(reason, event, created_at)
+
+
+def _required_and_timestamp(reason: Column, event: Column, created_at: Column) -> Column:
+    """The last checks of both reason builders: each required field present and not blank, a timestamp."""
     for path in REQUIRED:
-        reason = reason.when(_typed(event, path).isNull(), F.lit(missing(path)))
+        reason = reason.when(is_blank(_typed(event, path)), F.lit(missing(path)))
     return reason.when(created_at.isNull(), F.lit(BAD_TIMESTAMP))
 
 
@@ -123,6 +130,4 @@ def quick_reason(
     if check_utf8:
         reason = reason.when(~_is_utf8(value), F.lit(MALFORMED_JSON))
     reason = reason.when(~looks_like_object | ~_ends_like_object(value) | unparsed, F.lit(DIAGNOSE))
-    for path in REQUIRED:
-        reason = reason.when(_typed(event, path).isNull(), F.lit(missing(path)))
-    return reason.when(created_at.isNull(), F.lit(BAD_TIMESTAMP))
+    return _required_and_timestamp(reason, event, created_at)

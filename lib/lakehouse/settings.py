@@ -53,7 +53,7 @@ class Settings:
     root: str | None = None
     bucket_suffix: str = ""
     region: str | None = None
-    max_line_bytes: int = 2 * 1024 * 1024
+    max_line_bytes: int = 64 * 1024 * 1024
     retention_days: int = 730
     silver_job: GlueJobSettings = field(default_factory=GlueJobSettings)
     gold_job: GlueJobSettings = field(default_factory=GlueJobSettings)

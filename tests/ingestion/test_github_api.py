@@ -43,7 +43,7 @@ def test_a_page_carries_the_recorded_events_and_etag(recorded: GitHubServer) -> 
     assert page.status == "fresh"
     assert len(page.events) == 30
     assert page.etag == recorded_meta()[PAGES[0]]["response_headers"]["ETag"]
-    assert page.poll_interval == 60.0
+    assert page.pacing.poll_interval == 60.0
     assert page.has_next is True
     sent = recorded.seen[0].headers
     assert (sent["User-Agent"], sent["Accept"], sent["X-GitHub-Api-Version"]) == (

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from lakehouse.ingest.github_api import Page
+from lakehouse.ingest.github_api import Pacing, Page
 from lakehouse.ingest.poller import poll_interval
 from lakehouse.ingest.state import LocalStateStore
 from lakehouse.ingest.timing import budget_remaining
@@ -176,8 +176,7 @@ NOW = START.timestamp()
 def test_rounds_never_come_faster_than_the_rate_limit_allows(
     remaining: int, reset_in: float, asked: float, wait: float,
 ) -> None:
-    pages = [Page(n, "fresh", poll_interval=asked, rate_remaining=remaining + 3 - n, rate_reset=NOW + reset_in)
-             for n in (1, 2, 3)]
+    pages = [Page(n, "fresh", pacing=Pacing(asked, remaining + 3 - n, NOW + reset_in)) for n in (1, 2, 3)]
     assert poll_interval(pages, NOW, requests_per_round=3) == pytest.approx(wait)
 
 

@@ -27,6 +27,15 @@ PageStatus = Literal["fresh", "not_modified", "rate_limited", "bad_body", "faile
 
 
 @dataclass(frozen=True)
+class Pacing:
+    """What a response says of when to poll again: X-Poll-Interval and the rate limit's window."""
+
+    poll_interval: float | None = None
+    rate_remaining: int | None = None  # X-RateLimit-Remaining: requests left in this window
+    rate_reset: float | None = None  # X-RateLimit-Reset: when the window starts again (epoch seconds)
+
+
+@dataclass(frozen=True)
 class Page:
     """What one GET /events?page=N gave: events, or why it gave none."""
 
@@ -34,9 +43,7 @@ class Page:
     status: PageStatus
     events: tuple[RawEvent, ...] = ()
     etag: str | None = None
-    poll_interval: float | None = None
-    rate_remaining: int | None = None  # X-RateLimit-Remaining: requests left in this window
-    rate_reset: float | None = None  # X-RateLimit-Reset: when the window starts again (epoch seconds)
+    pacing: Pacing = Pacing()
     wait_seconds: float | None = None
     has_next: bool = False
     retries: int = 0
@@ -105,13 +112,11 @@ class GitHubClient:
     def _page(self, number: int, etag: str | None, response: requests.Response, body: bytes) -> Page:
         """Classify one response."""
         retries = _retries(response)
-        pacing = {
-            "poll_interval": _float(response.headers.get("X-Poll-Interval")),
-            "rate_remaining": _int(response.headers.get("X-RateLimit-Remaining")),
-            "rate_reset": _float(response.headers.get("X-RateLimit-Reset")),
-        }
+        headers = response.headers
+        pacing = Pacing(_float(headers.get("X-Poll-Interval")), _int(headers.get("X-RateLimit-Remaining")),
+                        _float(headers.get("X-RateLimit-Reset")))
         if response.status_code == 304:
-            return Page(number, "not_modified", etag=etag, retries=retries, **pacing)
+            return Page(number, "not_modified", etag=etag, retries=retries, pacing=pacing)
         wait = self._rate_limit_wait(response)
         if wait is not None:
             logger.warning("page %d: rate limited for %.0f s", number, wait, extra={"page": number})
@@ -127,7 +132,7 @@ class GitHubClient:
             logger.error("page %d: body is not a JSON array: %s", number, e, extra={"page": number})
             return Page(number, "bad_body", retries=retries, detail=str(e))
         return Page(number, "fresh", events=events, etag=response.headers.get("ETag"),
-                    has_next="next" in response.links, retries=retries, **pacing)
+                    has_next="next" in response.links, retries=retries, pacing=pacing)
 
     def _rate_limit_wait(self, response: requests.Response) -> float | None:
         """Seconds to wait if this is a rate-limit response (403 or 429), else None."""

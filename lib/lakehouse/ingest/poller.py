@@ -71,14 +71,13 @@ def poll_interval(pages: list[Page], now: float, requests_per_round: int) -> flo
     https://docs.github.com/en/rest/activity/events#list-public-events
     https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api
     """
-    asked = [p.poll_interval for p in pages if p.poll_interval is not None]
+    asked = [p.pacing.poll_interval for p in pages if p.pacing.poll_interval is not None]
     interval = max(asked) if asked else DEFAULT_POLL_INTERVAL
-    last = next((p for p in reversed(pages) if p.rate_remaining is not None and p.rate_reset is not None), None)
-    if last is not None and last.rate_reset is not None and last.rate_remaining is not None:
-        window_left = last.rate_reset - now
+    limits = [p.pacing for p in pages if p.pacing.rate_remaining is not None and p.pacing.rate_reset is not None]
+    if limits and limits[-1].rate_reset is not None and limits[-1].rate_remaining is not None:
+        window_left, remaining = limits[-1].rate_reset - now, limits[-1].rate_remaining
         if window_left > 0:
-            paced = window_left if last.rate_remaining == 0 else requests_per_round * window_left / last.rate_remaining
-            interval = max(interval, paced)
+            interval = max(interval, window_left if remaining == 0 else requests_per_round * window_left / remaining)
     return max(interval, MIN_POLL_INTERVAL)
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import files, gold, incremental, ingest, silver
+from bench import empty, files, gold, incremental, ingest, silver
 from bench.machine import machine
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -23,6 +23,7 @@ SCENARIOS: dict[str, Scenario] = {
     "gold": lambda work, a: gold.scenario(work, a.events_per_day, a.rounds),
     "files": lambda work, a: files.scenario(work, a.events_per_hour),
     "ingest": lambda work, a: ingest.scenario(work, a.hour_events, a.lambda_events),
+    "empty": lambda work, a: empty.scenario(work, a.rounds),
 }
 
 

@@ -3,13 +3,11 @@
 - `naive`: what most tutorials write: `spark.read.json` with schema inference, select, partitioned Parquet.
 - `floor`: the least any bronze→silver job must do: read with the explicit minimal schema and write the
   silver columns; no validation, dedup or quarantine.
-- `dedup`, `metastore`, `whole`: the floor plus, one on top of the other, the cheapest form we know of what
+- `dedup`, `metastore`: the floor plus, one on top of the other, the cheapest form we know of what
   DESIGN.md asks of every silver run: what a target relative to the floor leaves room for.
   - `dedup`: one row per event id (`dropDuplicates`: any copy, with no ids held in silver to check);
   - `metastore`: and the local catalog opened, the embedded Hive metastore of a lake at `ROOT` (one
-    `CREATE DATABASE IF NOT EXISTS`), with the local runtime's settings: `... metastore IN OUT ROOT`;
-  - `whole`: and every object read whole and its lines counted (`lakehouse.objects`), on every core
-    beside all of Spark's work (the local runtime gives it only Spark's start, then waits for it).
+    `CREATE DATABASE IF NOT EXISTS`), with the local runtime's settings: `... metastore IN OUT ROOT`.
 """
 
 from __future__ import annotations
@@ -21,14 +19,14 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from lakehouse.functions import ingest_dt_of, month_of, parse_timestamp, year_of
-from lakehouse.runtime.local import ENGINE_CONF, OBJECT_CHECKS, bronze_objects, local_spark
+from lakehouse.runtime.local import ENGINE_CONF, local_spark
 from lakehouse.schemas import EVENT_SCHEMA
 from lakehouse.settings import Settings
 from lakehouse.tables import SILVER
 
-BOUNDS = ("dedup", "metastore", "whole")
+BOUNDS = ("dedup", "metastore")
 KINDS = ("naive", "floor", *BOUNDS)
-WITH_METASTORE = ("metastore", "whole")
+WITH_METASTORE = ("metastore",)
 
 
 def session() -> SparkSession:
@@ -73,10 +71,8 @@ def bronze_to_silver(spark: SparkSession, kind: str, source: str, target: str) -
 
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in KINDS or len(argv) != 3 + (argv[0] in WITH_METASTORE):
-        raise SystemExit(f"usage: python -m bench.baselines {{{','.join(KINDS)}}} IN OUT [ROOT, for metastore|whole]")
+        raise SystemExit(f"usage: python -m bench.baselines {{{','.join(KINDS)}}} IN OUT [ROOT, for metastore]")
     kind, source, target, *root = argv
-    objects = bronze_objects(source) if kind == "whole" else []
-    OBJECT_CHECKS.start(objects)
     if root:
         lake = Settings.local(root[0])
         spark = local_spark(lake)
@@ -85,7 +81,6 @@ def main(argv: list[str]) -> int:
         spark = session()
     try:
         bronze_to_silver(spark, kind, source, target)
-        OBJECT_CHECKS.results(objects)  # the checks must end before a run may commit
     finally:
         spark.stop()
     return 0

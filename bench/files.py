@@ -27,7 +27,7 @@ def hourly(root: Path, hours: int, per_hour: int) -> None:
     """`hours` silver runs, one per new hour object, then gold: all in one Spark session (the file count
     of a run does not depend on its process, and 24 JVM starts would only slow the benchmark)."""
     from lakehouse.bookmarks import BookmarkOption
-    from lakehouse.jobs.run import run_job
+    from lakehouse.jobs.runner import run_job
     from lakehouse.runtime.local import LocalRuntime, local_spark, root_lock
     from lakehouse.tables import GOLD_JOB, SILVER_JOB
 

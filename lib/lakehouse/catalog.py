@@ -57,6 +57,13 @@ class RootMoved(UserError):
     """The embedded metastore places the tables under another root: this one is a copy, or was moved."""
 
 
+def root_moved(settings: Settings, made_for: str) -> RootMoved:
+    return RootMoved(
+        f"{settings.root} is a copy of the lake at {made_for}, or was moved from there: its metastore "
+        f"keeps that lake's tables. Run lakehouse with --root {made_for}, or {REBUILD}"
+    )
+
+
 def folder(location: str) -> str:
     """A location as one spelling of its folder: `/x`, `file:/x` and `file:///x/` are all `/x`."""
     return re.sub(r"^file:/*", "/", location).rstrip("/")
@@ -102,11 +109,7 @@ def check_tables(spark: SparkSession, settings: Settings) -> None:
             continue
         in_root = expected.removeprefix(settings.root or "")  # /<bucket folder>/<prefix>
         if location.endswith(in_root):
-            made_for = location.removesuffix(in_root)
-            raise RootMoved(
-                f"{settings.root} is a copy of the lake at {made_for}, or was moved from there: its metastore "
-                f"keeps that lake's tables. Run lakehouse with --root {made_for}, or {REBUILD}"
-            )
+            raise root_moved(settings, made_for=location.removesuffix(in_root))
         raise TableMismatch(
             f"{qualified(settings, table)} lies at {location}, this version of lakehouse keeps it at {expected}: "
             f"it was made by an earlier version; {REBUILD}"

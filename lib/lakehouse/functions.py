@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from pyspark.sql import Column
 from pyspark.sql import functions as F
 
@@ -42,3 +44,14 @@ def year_of(ts: Column) -> Column:
 def month_of(ts: Column) -> Column:
     """`MM` of a timestamp."""
     return F.lpad(F.month(ts).cast("string"), 2, "0")
+
+
+def in_months(months: Iterable[tuple[str, str]]) -> Column:
+    """`(year = y1 AND month = m1) OR ...`: only these year/month partitions (none when empty).
+
+    Spark pushes it down to the catalog: only those partitions are listed and read.
+    """
+    condition = F.lit(False)
+    for year, month in sorted(set(months)):
+        condition = condition | ((F.col("year") == year) & (F.col("month") == month))
+    return condition

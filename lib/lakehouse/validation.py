@@ -88,46 +88,32 @@ def _is_utf8(value: Column) -> Column:
     return F.encode(F.decode(raw, "UTF-8"), "UTF-8") == raw
 
 
-def quarantine_reason(value: Column, event: Column, created_at: Column, max_line_bytes: int) -> Column:
+def quarantine_reason(
+    value: Column, event: Column, created_at: Column, max_line_bytes: int, check_utf8: bool = True,
+    diagnose: bool = True,
+) -> Column:
     """The reason a parsed line is quarantined, or null when it is a valid event.
 
-    `event` is from_json(value, EVENT_SCHEMA) and `created_at` the parsed timestamp. The costly
-    diagnostics run only for lines that already failed, since CASE evaluates its branches lazily.
-    """
-    looks_like_object = F.regexp_like(value, F.lit(r"^\s*\{"))
-    ends_like_object = F.regexp_like(value, F.lit(r"\}\s*$"))
-    unparsed = event.isNull() | event["_corrupt_record"].isNotNull()
-    reason = (
-        F.when(F.octet_length(value) > max_line_bytes, F.lit(LINE_TOO_LARGE))
-        .when(~_is_utf8(value), F.lit(MALFORMED_JSON))  # JSON text is UTF-8 (RFC 8259, section 8.1)
-        .when(~looks_like_object & _is_json_value(value), F.lit(NOT_AN_OBJECT))
-        .when(~looks_like_object | ~ends_like_object, F.lit(MALFORMED_JSON))
-        .when(unparsed, _first_bad_type(value, event))
-    )
-    return _required_and_timestamp(reason, event, created_at)
-
-
-def _required_and_timestamp(reason: Column, event: Column, created_at: Column) -> Column:
-    """The last checks of both reason builders: each required field present and not blank, a timestamp."""
-    for path in REQUIRED:
-        reason = reason.when(is_blank(_typed(event, path)), F.lit(missing(path)))
-    return reason.when(created_at.isNull(), F.lit(BAD_TIMESTAMP))
-
-
-def quick_reason(
-    value: Column, event: Column, created_at: Column, max_line_bytes: int, check_utf8: bool = True
-) -> Column:
-    """`quarantine_reason` without its JSON diagnostics: lines that need them get DIAGNOSE instead.
-
-    Holding no JSON parsing of its own, it compiles with the rest of the row (whole-stage codegen,
-    which a JSON expression turns off for its whole projection); `quarantine_reason` on the raw line
-    then gives the exact reason of the few DIAGNOSE lines. `check_utf8=False` is for lines already
+    `event` is from_json(value, EVENT_SCHEMA) and `created_at` the parsed timestamp. With
+    `diagnose=False` a line that needs the JSON diagnostics (is it an object, which field has a wrong
+    type) gets DIAGNOSE instead: holding no JSON parsing of its own, that judgement compiles with the
+    rest of the row (whole-stage codegen, which a JSON expression turns off for its whole projection),
+    and the exact reason of the few DIAGNOSE lines is found after. `check_utf8=False` is for lines
     known to be UTF-8: decoding and encoding each line again took 1.5 s of 11 s of parsing 1M events.
     """
     looks_like_object = F.regexp_like(value, F.lit(r"^\s*\{"))
     unparsed = event.isNull() | event["_corrupt_record"].isNotNull()
     reason = F.when(F.octet_length(value) > max_line_bytes, F.lit(LINE_TOO_LARGE))
-    if check_utf8:
+    if check_utf8:  # JSON text is UTF-8 (RFC 8259, section 8.1)
         reason = reason.when(~_is_utf8(value), F.lit(MALFORMED_JSON))
-    reason = reason.when(~looks_like_object | ~_ends_like_object(value) | unparsed, F.lit(DIAGNOSE))
-    return _required_and_timestamp(reason, event, created_at)
+    if diagnose:  # CASE evaluates its branches lazily: these run only for lines that already failed
+        reason = (
+            reason.when(~looks_like_object & _is_json_value(value), F.lit(NOT_AN_OBJECT))
+            .when(~looks_like_object | ~_ends_like_object(value), F.lit(MALFORMED_JSON))
+            .when(unparsed, _first_bad_type(value, event))
+        )
+    else:
+        reason = reason.when(~looks_like_object | ~_ends_like_object(value) | unparsed, F.lit(DIAGNOSE))
+    for path in REQUIRED:
+        reason = reason.when(is_blank(_typed(event, path)), F.lit(missing(path)))
+    return reason.when(created_at.isNull(), F.lit(BAD_TIMESTAMP))

@@ -52,8 +52,8 @@ def test_the_silver_scenario_runs_end_to_end(tmp_path: Path) -> None:
     result = json.loads(out.read_text())
     silver = result["results"]["silver"]
     assert (silver["events"], silver["objects"]) == (2000, 8)
-    assert set(silver["times"]) == {"ours", "floor", "naive", "dedup", "metastore", "whole", "duckdb"}
-    assert set(silver["ratio_bounds_to_floor"]) == {"dedup", "metastore", "whole"}
+    assert set(silver["times"]) == {"ours", "floor", "naive", "dedup", "metastore", "duckdb"}
+    assert set(silver["ratio_bounds_to_floor"]) == {"dedup", "metastore"}
     assert result["machine"]["cores"] == os.cpu_count()
     assert "ratio_ours_to_floor" in done.stdout
 

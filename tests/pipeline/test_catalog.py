@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from chispa import assert_df_equality
 from pyspark.sql import SparkSession
 
 from lakehouse.catalog import (
@@ -18,10 +19,10 @@ from lakehouse.catalog import (
     partition_values,
     qualified,
 )
-from lakehouse.jobs.partitions import write_partitions
-from lakehouse.jobs.runs import RunReport, record_run
+from lakehouse.jobs.run_record import RunReport, record_run
+from lakehouse.lake import Lake, writes_by_path
 from lakehouse.settings import Settings
-from lakehouse.tables import GOLD_DAILY, RUNS, SILVER_INDEX, SILVER_JOB, Column, Table
+from lakehouse.tables import GOLD_DAILY, RUNS, SILVER, SILVER_INDEX, SILVER_JOB, TABLES, Column, Table
 
 
 def what_check_tables_says(spark: SparkSession, lake: Settings, earlier: Table) -> str:
@@ -71,7 +72,7 @@ def test_a_copied_or_moved_root_stops_the_run_with_one_line(
     )
 
 
-def test_write_partitions_appends_or_replaces_only_the_partitions_written_and_registers_them(
+def test_lake_appends_or_replaces_only_the_partitions_written_and_registers_them(
     spark: SparkSession, lake: Settings
 ) -> None:
     ensure_tables(spark, lake)
@@ -85,7 +86,8 @@ def test_write_partitions_appends_or_replaces_only_the_partitions_written_and_re
 
     def write(rows: list[tuple[str, str, int, str]], overwrite: bool = False) -> None:
         days = [{"ingest_dt": row[3]} for row in rows]
-        write_partitions(spark, lake, GOLD_DAILY, spark.createDataFrame(rows, schema), days, overwrite)
+        write = Lake(spark, lake).overwrite if overwrite else Lake(spark, lake).append
+        write(GOLD_DAILY, spark.createDataFrame(rows, schema), days)
 
     def gold() -> list[tuple[object, ...]]:
         return sorted(tuple(row) for row in spark.table(qualified(lake, GOLD_DAILY)).collect())
@@ -103,7 +105,26 @@ def test_write_partitions_appends_or_replaces_only_the_partitions_written_and_re
 def test_each_run_record_is_read_back_at_once_in_the_same_session(spark: SparkSession, lake: Settings) -> None:
     ensure_tables(spark, lake)
     reports = [RunReport(f"run-{n}", SILVER_JOB, datetime(2015, 1, 1, n, tzinfo=UTC), silver_rows=n) for n in (1, 2)]
+    writer = Lake(spark, lake)
     for n, report in enumerate(reports, start=1):
-        record_run(spark, lake, report)  # a path write: the table's cached file listing must be refreshed
-        runs = spark.table(qualified(lake, RUNS))
+        record_run(writer, report)  # a path write: the table's cached file listing must be refreshed
+        runs = writer.read(RUNS)
         assert sorted(runs.select("run_id", "silver_rows").collect()) == [(f"run-{k}", k) for k in range(1, n + 1)]
+
+
+def test_a_write_by_path_gives_the_table_insert_into_gives(spark: SparkSession, tmp_path: Path) -> None:
+    # GIVEN the same gold rows over two days, for two fresh lakes
+    by_path, by_insert = (Settings.local(tmp_path / name, env=name) for name in ("bypath", "byinsert"))
+    rows = [("PushEvent", "a/b", 2, "2015-01-01"), ("WatchEvent", "c/d", 1, "2015-01-02")]
+    frame = spark.createDataFrame(rows, "event_type string, repo_name string, events_count bigint, ingest_dt string")
+    for settings in (by_path, by_insert):
+        ensure_tables(spark, settings)
+    # WHEN one is written by the lake's rule (by path, then registered) and the other with insertInto
+    assert writes_by_path(GOLD_DAILY) and not writes_by_path(SILVER)
+    Lake(spark, by_path).append(GOLD_DAILY, frame, [{"ingest_dt": r[3]} for r in rows])
+    frame.select(*GOLD_DAILY.column_names).write.insertInto(qualified(by_insert, GOLD_DAILY))
+    # THEN the two tables hold the same rows in the same registered partitions
+    assert_df_equality(Lake(spark, by_path).read(GOLD_DAILY), Lake(spark, by_insert).read(GOLD_DAILY),
+                       ignore_row_order=True)
+    assert partition_values(spark, by_path, GOLD_DAILY) == partition_values(spark, by_insert, GOLD_DAILY)
+    assert {t.name for t in TABLES if not writes_by_path(t)} == {SILVER.name}

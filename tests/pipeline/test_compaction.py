@@ -9,7 +9,7 @@ from chispa import assert_df_equality
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from lakehouse.jobs import compact
+from lakehouse.lake import Lake
 from lakehouse.settings import Settings
 from lakehouse.tables import COMPACT_JOB, GOLD_DAILY, GOLD_JOB, SILVER, SILVER_JOB
 from tests.support.lake import put_object, real_lines, run, table
@@ -71,9 +71,9 @@ def test_a_crash_midway_leaves_silver_whole_and_a_rerun_finishes(
     before = snapshot(spark, lake)
     with monkeypatch.context() as patched:
         if crash_at == "switch":  # the rewritten folder exists, the catalog still points at the old one
-            patched.setattr(compact, "switch", die)
+            patched.setattr(Lake, "move", die)
         else:  # the catalog points at the new folder, the old one is still there
-            patched.setattr(compact.Storage, "delete", die)
+            patched.setattr(Lake, "delete", die)
         with pytest.raises(Killed):
             run(spark, lake, COMPACT_JOB)
     spark.catalog.refreshTable(f"`{lake.database}`.`{SILVER.name}`")

@@ -8,17 +8,10 @@ from chispa import assert_column_equality, assert_df_equality
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
+from lakehouse.dedup import first_copy_candidates, first_copy_per_event, ids_to_decide, not_in
 from lakehouse.functions import ingest_dt_of, parse_timestamp
 from lakehouse.tables import SILVER
-from lakehouse.transforms import (
-    classify_lines,
-    first_copy_candidates,
-    first_copy_per_event,
-    gold_daily,
-    ids_to_decide,
-    not_in,
-    to_silver,
-)
+from lakehouse.transforms import classify_lines, gold_daily, to_silver
 
 OBJ = "file:///lake/local-raw/github/events/ingest_dt=2015-01-01/20150101T000000Z-a.json.gz"
 OBJ2 = "file:///lake/local-raw/github/events/ingest_dt=2015-01-02/20150102T000000Z-b.json.gz"

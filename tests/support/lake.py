@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,8 +12,9 @@ from pyspark.sql import DataFrame, SparkSession
 
 from lakehouse.bookmarks import BookmarkOption
 from lakehouse.catalog import qualified
-from lakehouse.jobs.run import run_job
-from lakehouse.jobs.runs import RunReport
+from lakehouse.jobs.run_record import RunReport
+from lakehouse.jobs.runner import run_job
+from lakehouse.lake import Lake
 from lakehouse.layout import object_key, object_name
 from lakehouse.runtime.local import LocalRuntime
 from lakehouse.settings import Settings
@@ -56,12 +58,18 @@ class CrashBeforeCommit:
     spark: SparkSession = field(init=False)
     settings: Settings = field(init=False)
     job: str = field(init=False)
+    lake: Lake = field(init=False)
 
     def __post_init__(self) -> None:
-        self.spark, self.settings, self.job = self.inner.spark, self.inner.settings, self.inner.job
+        self.spark, self.settings, self.job, self.lake = (
+            self.inner.spark, self.inner.settings, self.inner.job, self.inner.lake
+        )
 
-    def read_new_bronze(self):  # type: ignore[no-untyped-def]
-        return self.inner.read_new_bronze()
+    def read_new_bronze(self, skip: Collection[str] = ()) -> DataFrame | None:
+        return self.inner.read_new_bronze(skip)
+
+    def find_unreadable(self) -> list[str]:
+        return self.inner.find_unreadable()
 
     def new_silver_index_days(self):  # type: ignore[no-untyped-def]
         return self.inner.new_silver_index_days()

@@ -13,12 +13,11 @@ from lakehouse.bookmarks import BookmarkOption
 from lakehouse.catalog import qualified
 from lakehouse.commands.query import print_table, records
 from lakehouse.commands.run import describe
-from lakehouse.commands.session import lake_session
 from lakehouse.errors import UserError
 from lakehouse.ingest.files import ingest_file
-from lakehouse.jobs.run import run_job
+from lakehouse.jobs.runner import run_job
 from lakehouse.layout import utc_now
-from lakehouse.runtime.local import LocalRuntime
+from lakehouse.runtime.local import LocalRuntime, lake_session
 from lakehouse.settings import Settings
 from lakehouse.tables import BRONZE, GOLD_DAILY, GOLD_JOB, QUARANTINE, SILVER, SILVER_JOB, Table
 

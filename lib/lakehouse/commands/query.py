@@ -17,8 +17,8 @@ from py4j.protocol import Py4JJavaError
 from pyspark.errors import PySparkException
 from pyspark.sql import DataFrame, Row
 
-from lakehouse.commands.session import lake_session
 from lakehouse.errors import UserError
+from lakehouse.runtime.local import lake_session
 from lakehouse.settings import Settings
 
 

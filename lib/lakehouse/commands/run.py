@@ -6,12 +6,11 @@ import json
 import logging
 
 from lakehouse.bookmarks import BookmarkOption
-from lakehouse.commands.session import lake_session
-from lakehouse.jobs.run import run_job
-from lakehouse.jobs.runs import RunReport
-from lakehouse.runtime.local import OBJECT_CHECKS, LocalRuntime, check_new_bronze_ahead
+from lakehouse.jobs.run_record import RunReport
+from lakehouse.jobs.runner import run_job
+from lakehouse.runtime.local import LocalRuntime, local_session
 from lakehouse.settings import Settings
-from lakehouse.tables import COMPACT_JOB, GOLD_JOB, SILVER_JOB
+from lakehouse.tables import COMPACT_JOB, GOLD_JOB
 
 log = logging.getLogger("lakehouse")
 
@@ -37,17 +36,13 @@ def describe(report: RunReport) -> str:
 
 
 def run_jobs(settings: Settings, jobs: tuple[str, ...], option: BookmarkOption, as_json: bool) -> int:
-    if SILVER_JOB in jobs:
-        check_new_bronze_ahead(settings, option)  # while Spark starts
-    try:
-        with lake_session(settings) as spark:
-            for job in jobs:
-                log.info("running %s ...", job)
-                report = run_job(LocalRuntime.create(spark, settings, job, option))
-                if as_json:
-                    print(json.dumps(report.as_json(), ensure_ascii=False))
-                else:
-                    print(describe(report))
-    finally:
-        OBJECT_CHECKS.cancel()
+    """Run the jobs in turn on one Spark session; each opens the catalog only if it has work."""
+    with local_session(settings) as spark:
+        for job in jobs:
+            log.info("running %s ...", job)
+            report = run_job(LocalRuntime.create(spark, settings, job, option))
+            if as_json:
+                print(json.dumps(report.as_json(), ensure_ascii=False))
+            else:
+                print(describe(report))
     return 0

@@ -15,8 +15,7 @@ from pyspark.sql import functions as F
 from lakehouse.bookmarks import Bookmark, BookmarkOption
 from lakehouse.catalog import qualified
 from lakehouse.commands.query import print_table, records
-from lakehouse.commands.session import lake_session
-from lakehouse.runtime.local import bookmark_path
+from lakehouse.runtime.local import bookmark_path, lake_session
 from lakehouse.settings import Settings
 from lakehouse.tables import JOBS, RUNS, TABLES, Table
 

@@ -14,15 +14,13 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
 
-from pyspark.sql import SparkSession
-
-from lakehouse.catalog import described_location, partition_clause, partition_values, qualified, same_place
-from lakehouse.jobs.runs import RunReport
-from lakehouse.runtime.base import JobError, Runtime
+from lakehouse.catalog import partition_clause, same_place
+from lakehouse.errors import JobError
+from lakehouse.jobs.run_record import RunReport
+from lakehouse.lake import Lake
+from lakehouse.runtime.base import Runtime
 from lakehouse.schemas import table_schema
-from lakehouse.settings import Settings
 from lakehouse.tables import SILVER, SILVER_INDEX
 
 log = logging.getLogger(__name__)
@@ -38,109 +36,76 @@ class Partition:
     files: tuple[str, ...]
 
     @property
+    def values(self) -> dict[str, str]:
+        return {"year": self.year, "month": self.month}
+
+    @property
     def spec(self) -> str:
-        return partition_clause({"year": self.year, "month": self.month})
+        return partition_clause(self.values)
 
 
-class Storage:
-    """Files through Hadoop's FileSystem, so the same code lists and deletes on a local disk and on S3."""
-
-    def __init__(self, spark: SparkSession) -> None:
-        self.jvm = spark.sparkContext._jvm
-        self.conf = spark.sparkContext._jsc.hadoopConfiguration()
-
-    def _path(self, location: str) -> tuple[Any, Any]:
-        path = self.jvm.org.apache.hadoop.fs.Path(location)  # type: ignore[union-attr]
-        return path, path.getFileSystem(self.conf)
-
-    def data_files(self, location: str) -> tuple[str, ...]:
-        """Data files directly in a folder (hidden and `_` files excluded), sorted."""
-        path, fs = self._path(location)
-        if not fs.exists(path):
-            return ()
-        names = [s.getPath().toString() for s in fs.listStatus(path) if s.isFile()]
-        return tuple(sorted(n for n in names if not n.rsplit("/", 1)[1].startswith((".", "_"))))
-
-    def folders(self, location: str) -> list[str]:
-        path, fs = self._path(location)
-        if not fs.exists(path):
-            return []
-        return sorted(s.getPath().toString() for s in fs.listStatus(path) if s.isDirectory())
-
-    def delete(self, location: str) -> None:
-        path, fs = self._path(location)
-        fs.delete(path, True)
-
-
-def partitions(spark: SparkSession, settings: Settings, storage: Storage) -> list[Partition]:
+def partitions(lake: Lake) -> list[Partition]:
     """Every silver partition with its registered location and data files."""
-    table = qualified(settings, SILVER)
     found = []
-    for values in partition_values(spark, settings, SILVER):
-        location = described_location(spark.sql(f"DESCRIBE FORMATTED {table} {partition_clause(values)}").collect())
-        found.append(Partition(values["year"], values["month"], location, storage.data_files(location)))
+    for values in lake.partitions(SILVER):
+        location = lake.location(SILVER, values)
+        found.append(Partition(values["year"], values["month"], location, lake.data_files(location)))
     return found
 
 
-def days_per_partition(spark: SparkSession, settings: Settings) -> dict[tuple[str, str], int]:
+def days_per_partition(lake: Lake) -> dict[tuple[str, str], int]:
     """How many ingest days each silver partition holds, from the silver index's partitions."""
-    return Counter((p["year"], p["month"]) for p in partition_values(spark, settings, SILVER_INDEX))
+    return Counter((p["year"], p["month"]) for p in lake.partitions(SILVER_INDEX))
 
 
-def rewrite(spark: SparkSession, settings: Settings, part: Partition, target: str) -> int:
+def rewrite(lake: Lake, part: Partition, target: str) -> int:
     """Write a partition's rows into `target`, one file per ingest day; the rows written (checked)."""
     data = table_schema(SILVER, with_partitions=False)
-    rows = spark.read.schema(data).parquet(*part.files)
+    rows = lake.spark.read.schema(data).parquet(*part.files)
     read = rows.count()  # from the Parquet footers
     rows.repartition("ingest_dt").sortWithinPartitions("ingest_dt").write.mode("errorifexists").parquet(target)
-    written = spark.read.schema(data).parquet(target).count()
+    written = lake.spark.read.schema(data).parquet(target).count()
     if written != read:
         raise JobError(f"compaction of {part.spec} read {read} rows and wrote {written}: left as it was")
     return written
 
 
-def switch(spark: SparkSession, settings: Settings, part: Partition, target: str) -> None:
-    """Point the partition at its rewritten folder: one catalog update, seen whole or not at all."""
-    spark.sql(f"ALTER TABLE {qualified(settings, SILVER)} {part.spec} SET LOCATION '{target}'")
-
-
-def sweep(settings: Settings, storage: Storage, registered: list[Partition]) -> None:
+def sweep(lake: Lake, registered: list[Partition]) -> None:
     """Remove what an interrupted compaction left: unregistered rewritten folders, replaced default ones."""
     in_use = [p.location for p in registered]
-    base = SILVER.location(settings)
-    for run in storage.folders(f"{base}/{COMPACTED}"):
-        for year in storage.folders(run):
-            for month in storage.folders(year):
+    base = SILVER.location(lake.settings)
+    for run in lake.folders(f"{base}/{COMPACTED}"):
+        for year in lake.folders(run):
+            for month in lake.folders(year):
                 if not any(same_place(month, used) for used in in_use):
-                    storage.delete(month)
+                    lake.delete(month)
     for part in registered:
-        default = SILVER.partition_location(settings, {"year": part.year, "month": part.month})
-        if not same_place(part.location, default) and storage.data_files(default):
-            storage.delete(default)
+        default = SILVER.partition_location(lake.settings, part.values)
+        if not same_place(part.location, default) and lake.data_files(default):
+            lake.delete(default)
 
 
 def compact_silver(runtime: Runtime, report: RunReport) -> RunReport:
     """Rewrite every partition with more files than ingest days; the report counts files and rows."""
-    spark, settings = runtime.spark, runtime.settings
-    storage = Storage(spark)
-    found = partitions(spark, settings, storage)
-    sweep(settings, storage, found)
-    days = days_per_partition(spark, settings)
+    lake = runtime.lake
+    found = partitions(lake)
+    sweep(lake, found)
+    days = days_per_partition(lake)
     for part in found:
         if len(part.files) <= max(days.get((part.year, part.month), 1), 1):
             continue
-        target = f"{SILVER.location(settings)}/{COMPACTED}/{report.run_id}/year={part.year}/month={part.month}"
-        rows = rewrite(spark, settings, part, target)
-        if storage.data_files(part.location) != part.files:  # an append arrived meanwhile: try next time
+        target = f"{SILVER.location(lake.settings)}/{COMPACTED}/{report.run_id}/year={part.year}/month={part.month}"
+        rows = rewrite(lake, part, target)
+        if lake.data_files(part.location) != part.files:  # an append arrived meanwhile: try next time
             log.warning("silver %s changed while compacting: left as it is", part.spec)
-            storage.delete(target)
+            lake.delete(target)
             continue
-        switch(spark, settings, part, target)
-        storage.delete(part.location)
+        lake.move(SILVER, part.values, target)
+        lake.delete(part.location)
         report.input_objects += len(part.files)
-        report.files_written += len(storage.data_files(target))
+        report.files_written += len(lake.data_files(target))
         report.lines_read += rows
         report.silver_rows += rows
         report.partitions.append(f"year={part.year}/month={part.month}")
-    spark.catalog.refreshTable(qualified(settings, SILVER))
+    lake.refresh(SILVER)
     return report

@@ -86,18 +86,17 @@ class JobArgs:
 
 def run(job: str, args: JobArgs) -> dict[str, object]:
     """Build the runtime the arguments ask for and run the job once; returns the run's report."""
-    from lakehouse.jobs.run import run_job
+    from lakehouse.jobs.runner import run_job
 
     settings = args.settings()
     if args.runtime == "glue":
         from lakehouse.runtime.glue import GlueRuntime
 
-        glue = GlueRuntime.create(settings, job, args)
+        glue = GlueRuntime.create(settings, job, args.job_name, args.resolved)
         return run_job(glue, args.job_run_id).as_json()
-    from lakehouse.commands.session import lake_session
-    from lakehouse.runtime.local import LocalRuntime
+    from lakehouse.runtime.local import LocalRuntime, local_session
 
-    with lake_session(settings, app_name=args.job_name) as spark:
+    with local_session(settings, app_name=args.job_name) as spark:
         return run_job(LocalRuntime.create(spark, settings, job, args.bookmark)).as_json()
 
 

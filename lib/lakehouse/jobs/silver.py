@@ -7,36 +7,32 @@ from collections import Counter
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from py4j.protocol import Py4JError
 from pyspark import StorageLevel
-from pyspark.sql import DataFrame, Observation, SparkSession
+from pyspark.errors import PySparkException
+from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from lakehouse.catalog import add_partitions, qualified
-from lakehouse.jobs.partitions import partition_filter, write_partitions
-from lakehouse.jobs.runs import RunReport
+from lakehouse.dedup import SilverAppend, ids_to_decide, not_in
+from lakehouse.functions import in_months
+from lakehouse.jobs.run_record import RunReport
+from lakehouse.lake import Lake
 from lakehouse.layout import parse_key
-from lakehouse.runtime.base import BronzeInput, JobError, Runtime
+from lakehouse.runtime.base import Runtime
 from lakehouse.schemas import table_rows
-from lakehouse.settings import Settings
 from lakehouse.tables import BRONZE, QUARANTINE, SILVER, SILVER_INDEX
 from lakehouse.transforms import (
-    CONFLICT,
     QUARANTINE_KEYS,
     classify_lines,
     corrupt_objects,
-    diagnose,
-    first_copy_candidates,
-    first_copy_per_event,
-    ids_to_decide,
-    not_in,
-    parse_lines,
     quarantine_rows,
-    to_silver,
     valid_rows,
-    without_valid_raw_lines,
 )
 
 log = logging.getLogger(__name__)
+
+# What a failed read of bronze raises in PySpark: a Java exception through Py4J, or one PySpark converted.
+READ_FAILURES = (Py4JError, PySparkException)
 
 
 @dataclass(frozen=True)
@@ -69,132 +65,146 @@ class BatchProfile:
                 bad_days.add(g["ingest_dt"])
         return cls(objects, reasons, valid, (min(lows), max(highs)) if lows else None, frozenset(bad_days))
 
+    @classmethod
+    def empty(cls) -> BatchProfile:
+        return cls(Counter(), Counter(), Counter())
 
-def classify(spark: SparkSession, bronze: BronzeInput, max_line_bytes: int, quick: bool = False) -> DataFrame:
-    """Every new line parsed and judged; each unreadable object as one `corrupt_object` row.
+    @property
+    def months(self) -> set[tuple[str, str]]:
+        return {(year, month) for _, year, month in self.valid_per_partition}
 
-    `quick` leaves the reasons that need JSON diagnostics as DIAGNOSE (see `parse_lines`).
+
+@dataclass(frozen=True)
+class Batch:
+    """The new bronze lines, judged and held for the run (cached without valid raw lines), and their counts."""
+
+    classified: DataFrame
+    lines: DataFrame  # the same lines, read again, with every raw line: only for the rare conflicts
+    profile: BatchProfile
+
+    def release(self) -> None:
+        self.classified.unpersist()
+
+
+def read_batch(runtime: Runtime) -> Batch | None:
+    """Read and judge every new bronze line, optimistically: objects are read whole or quarantined.
+
+    Spark reads the new objects directly. Hadoop's gzip reader fails on a truncated or corrupt
+    stream, so a failed read is the signal to check the objects one by one: the unreadable ones
+    become one `corrupt_object` row each and the rest are read again. Nothing is checked twice in
+    the usual run, where every object is whole. None when there is nothing new.
     """
-    classified = (parse_lines if quick else classify_lines)(bronze.lines, max_line_bytes, not bronze.utf8)
-    if not bronze.corrupt_objects:
-        return classified
-    objects = spark.createDataFrame([(o,) for o in bronze.corrupt_objects], "source_object string")
-    return classified.unionByName(corrupt_objects(objects))
+    try:
+        return _judged(runtime, corrupt=())
+    except READ_FAILURES as failure:
+        corrupt = tuple(runtime.find_unreadable())
+        if not corrupt:
+            raise
+        for name in corrupt:
+            log.warning("quarantining corrupt object %s", name)
+        log.debug("the read that failed: %s", failure)
+        return _judged(runtime, corrupt)
 
 
-def reconcile(profile: BatchProfile, line_counts: dict[str, int]) -> None:
-    """Fail before writing if Spark read an object other than whole."""
-    for obj, expected in sorted(line_counts.items()):
-        if profile.lines_per_object.get(obj, 0) != expected:
-            raise JobError(
-                f"{obj}: Spark read {profile.lines_per_object.get(obj, 0)} lines, the object holds {expected}"
-            )
+def _judged(runtime: Runtime, corrupt: tuple[str, ...]) -> Batch | None:
+    limit = runtime.settings.max_line_bytes
+    bronze = runtime.read_new_bronze(skip=corrupt)
+    if bronze is None and not corrupt:
+        return None
+    runtime.lake.prepare()  # the catalog opens while Spark reads the batch
+    if bronze is None:  # every new object was corrupt
+        bronze = runtime.spark.createDataFrame([], "value string, source_object string")
+    cache = StorageLevel.MEMORY_AND_DISK
+    classified = classify_lines(bronze, limit, lean=True, materialise=lambda df: df.persist(cache))
+    if corrupt:
+        objects = runtime.spark.createDataFrame([(o,) for o in corrupt], "source_object string")
+        classified = classified.unionByName(corrupt_objects(objects))
+    try:
+        profile = BatchProfile.of(classified)
+    except BaseException:
+        classified.unpersist()
+        raise
+    return Batch(classified, classify_lines(bronze, limit), profile)
 
 
-def write_quarantine(
-    spark: SparkSession, settings: Settings, classified: DataFrame, profile: BatchProfile, report: RunReport
-) -> None:
+def write_quarantine(lake: Lake, batch: Batch, report: RunReport) -> None:
     """Append bad lines not already quarantined by an earlier attempt at the same objects."""
-    days = sorted(profile.quarantine_days)
+    days = sorted(batch.profile.quarantine_days)
     if not days:
         return
-    held = spark.table(qualified(settings, QUARANTINE)).where(F.col("ingest_dt").isin(days)).select(*QUARANTINE_KEYS)
-    fresh = not_in(quarantine_rows(classified, report.started_at), held, QUARANTINE_KEYS)
-    write_partitions(spark, settings, QUARANTINE, fresh.repartition("ingest_dt"), ({"ingest_dt": d} for d in days))
+    held = lake.read(QUARANTINE, F.col("ingest_dt").isin(days)).select(*QUARANTINE_KEYS)
+    fresh = not_in(quarantine_rows(batch.classified, report.started_at), held, QUARANTINE_KEYS)
+    lake.append(QUARANTINE, fresh.repartition("ingest_dt"), ({"ingest_dt": d} for d in days))
 
 
-def held_ids(spark: SparkSession, settings: Settings, profile: BatchProfile) -> DataFrame:
-    """Event ids already in the silver partitions this batch writes to.
+def held_ids(lake: Lake, profile: BatchProfile) -> DataFrame:
+    """Event ids already in the silver partitions this batch writes to, between its least and greatest.
 
-    Only ids between the batch's least and greatest are read: an exact bound (no id outside it can
-    match) that Parquet's min/max statistics turn into skipped files, so the cost of a run stays that
-    of its batch, not of the partition's history (GitHub's ids grow with time).
+    An exact bound (no id outside it can match) that Parquet's min/max statistics turn into skipped
+    files, so the cost of a run stays that of its batch, not of the partition's history.
     """
-    months = {(year, month) for _, year, month in profile.valid_per_partition}
     lo, hi = profile.id_range or ("", "")
-    held = spark.table(qualified(settings, SILVER)).where(partition_filter(months))
-    return held.where(F.col("event_id").between(lo, hi)).select("event_id")
+    return lake.read(SILVER, in_months(profile.months)).where(F.col("event_id").between(lo, hi)).select("event_id")
 
 
-def write_silver(
-    spark: SparkSession, settings: Settings, kept: DataFrame, profile: BatchProfile, lines: DataFrame
-) -> int:
-    """Append events not in silver yet (first copy per event_id); returns the rows written.
-
-    Most events are seen once and are not in silver: they are appended as they are, straight from the
-    cache, in one write with no shuffle of rows. Only the ids to decide (seen more than once, or held
-    in silver) go through the first-copy aggregation. The rare event whose first copies differ is
-    decided by raw line from `lines` (its classified bronze lines, read again only then), in a second
-    append: a crash between the two leaves ids that a rerun appends, never one twice.
-    """
-    table = qualified(settings, SILVER)
-    valid = valid_rows(kept)
-    held = held_ids(spark, settings, profile)
+def write_silver(lake: Lake, batch: Batch) -> int:
+    """Append the events silver does not hold yet, first copy per event (`lakehouse.dedup`); the rows written."""
+    if not batch.profile.valid_per_partition:
+        return 0
+    valid = valid_rows(batch.classified)
+    held = held_ids(lake, batch.profile)
     undecided = ids_to_decide(valid, held).persist(StorageLevel.MEMORY_AND_DISK)
     try:
         if not undecided.count():  # materialised: later joins see its size (a broadcast when small)
-            return append(table, valid)
-        plain = valid.join(undecided, on="event_id", how="left_anti")
-        candidates = first_copy_candidates(valid.join(undecided, on="event_id", how="left_semi"))
-        decided = not_in(candidates, held, ["event_id"])
-        first_copies = to_silver(decided.where(~F.col(CONFLICT))).coalesce(1)  # few rows: one more file
-        written = append(table, to_silver(plain).unionByName(first_copies))
-        conflicted = decided.where(F.col(CONFLICT)).select("event_id")
-        if conflicted.isEmpty():
+            return append_silver(lake, valid)
+        rows = SilverAppend.of(valid, held, undecided, valid_rows(batch.lines))
+        written = append_silver(lake, rows.first)
+        if rows.conflicted.isEmpty():
             return written
         log.info("events with differing copies in one object: deciding by raw line")
-        first = first_copy_per_event(valid_rows(lines).join(conflicted, on="event_id", how="left_semi"))
-        return written + append(table, first)
+        return written + append_silver(lake, rows.second)
     finally:
         undecided.unpersist()
 
 
-def append(table: str, rows: DataFrame) -> int:
-    """Insert silver rows, sorted so each file holds its ingest days in order; returns the rows written.
+def append_silver(lake: Lake, rows: DataFrame) -> int:
+    """Append silver rows, each task's sorted so a file holds its ingest days in order (no shuffle).
 
-    Each task writes its rows, with no shuffle: a file per read task and partition. Sorted by day, a
-    file's Parquet statistics on `ingest_dt` (row groups, and the page index within them) let gold
+    A file per read task and partition; sorted by day, its Parquet statistics on `ingest_dt` let gold
     skip the rows of other days.
     """
-    counted = Observation("append")
-    keys = [*SILVER.partition_keys, "ingest_dt"]
-    to_silver(rows).sortWithinPartitions(*keys).observe(counted, F.count(F.lit(1)).alias("rows")).write.insertInto(
-        table
-    )
-    return int(counted.get["rows"])
+    return lake.append(SILVER, rows.select(*SILVER.column_names).sortWithinPartitions("year", "month", "ingest_dt"))
 
 
-def write_silver_index(spark: SparkSession, settings: Settings, profile: BatchProfile, run_id: str) -> None:
+def write_silver_index(lake: Lake, profile: BatchProfile, run_id: str) -> None:
     """Record which year/month partitions hold rows of each ingest day this run saw."""
     rows = [(run_id, n, day, year, month) for (day, year, month), n in sorted(profile.valid_per_partition.items())]
     if rows:
         partitions = ({"ingest_dt": day, "year": year, "month": month} for _, _, day, year, month in rows)
-        write_partitions(spark, settings, SILVER_INDEX, table_rows(spark, SILVER_INDEX, rows), partitions)
+        lake.append(SILVER_INDEX, table_rows(lake.spark, SILVER_INDEX, rows), partitions)
 
 
 def bronze_to_silver(runtime: Runtime, report: RunReport) -> RunReport:
-    """Run the job: every new bronze line ends in silver, in quarantine or counted as a duplicate."""
-    spark, settings = runtime.spark, runtime.settings
-    bronze = runtime.read_new_bronze()
-    quick = classify(spark, bronze, settings.max_line_bytes, quick=True)
-    kept = without_valid_raw_lines(quick).persist(StorageLevel.MEMORY_AND_DISK)
-    classified = diagnose(kept, settings.max_line_bytes)
+    """Every new bronze line ends in silver, in quarantine or counted as a duplicate (invariant 1)."""
+    lake = runtime.lake
+    batch = read_batch(runtime)
+    if batch is None:
+        log.info("bronze_to_silver: no new bronze objects")
+        return report
     try:
-        profile = BatchProfile.of(classified)
-        reconcile(profile, bronze.line_counts)
-        report.input_objects = len(set(profile.lines_per_object) | set(bronze.line_counts))
+        profile = batch.profile
+        report.input_objects = len(profile.lines_per_object)
         report.lines_read = sum(profile.lines_per_object.values())
         report.quarantined_by_reason = dict(sorted(profile.by_reason.items()))
         report.quarantined = sum(profile.by_reason.values())
         report.days = sorted({parse_key(obj)[0] for obj in profile.lines_per_object})
         if report.lines_read:
-            add_partitions(spark, settings, BRONZE, ({"ingest_dt": day} for day in report.days))
-            write_quarantine(spark, settings, classified, profile, report)
-            lines = classify(spark, bronze, settings.max_line_bytes)
-            report.silver_rows = write_silver(spark, settings, classified, profile, lines)
-            write_silver_index(spark, settings, profile, report.run_id)
+            lake.register(BRONZE, ({"ingest_dt": day} for day in report.days))
+            write_quarantine(lake, batch, report)
+            report.silver_rows = write_silver(lake, batch)
+            write_silver_index(lake, profile, report.run_id)
         report.duplicates = sum(profile.valid_per_partition.values()) - report.silver_rows
     finally:
-        kept.unpersist()
+        batch.release()
     log.info("bronze_to_silver read %d lines from %d objects", report.lines_read, report.input_objects)
     return report

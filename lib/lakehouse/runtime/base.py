@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Collection
 from typing import Protocol
 
 from pyspark.sql import DataFrame, SparkSession
 
-from lakehouse.errors import JobError
+from lakehouse.lake import Lake
 from lakehouse.settings import Settings
 
-__all__ = ["SESSION_CONF", "BronzeInput", "JobError", "Runtime"]
+__all__ = ["SESSION_CONF", "Runtime"]
 
 # Spark SQL settings every runtime sets on its session.
 SESSION_CONF = {
@@ -23,31 +23,26 @@ SESSION_CONF = {
 }
 
 
-@dataclass(frozen=True)
-class BronzeInput:
-    """New bronze input: its raw lines (`value`, `source_object`) and the objects that could not be read.
-
-    `line_counts` holds, per readable object, the lines counted while checking it (empty where the
-    runtime cannot check objects before Spark reads them); the job reconciles them with what Spark read.
-    `utf8` is true when every readable object was found to be UTF-8 while checking it: Spark then
-    need not check each line again.
-    """
-
-    lines: DataFrame
-    corrupt_objects: tuple[str, ...]
-    line_counts: dict[str, int]
-    utf8: bool = False
-
-
 class Runtime(Protocol):
-    """One job run's access to Spark, new input (behind bookmarks) and the catalog."""
+    """One job run's Spark session, its lake, and its new input (behind bookmarks)."""
 
     spark: SparkSession
     settings: Settings
     job: str
+    lake: Lake
 
-    def read_new_bronze(self) -> BronzeInput:
-        """Raw lines of the bronze objects this job has not processed yet."""
+    def read_new_bronze(self, skip: Collection[str] = ()) -> DataFrame | None:
+        """Raw lines (`value`, `source_object`) of the bronze objects this job has not processed, less `skip`.
+
+        None when there are none. Lazy: a corrupt object makes the first action on it fail.
+        """
+        ...
+
+    def find_unreadable(self) -> list[str]:
+        """The new bronze objects that cannot be read whole, named as `source_object` names them.
+
+        Called only after a read of the new objects failed: it reads each of them to its end.
+        """
         ...
 
     def new_silver_index_days(self) -> list[str]:

@@ -7,23 +7,33 @@ Glue Docker images, so the tests cannot run it: keep it this small.
 
 from __future__ import annotations
 
+import json
+import logging
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from py4j.protocol import Py4JError
 from pyspark.context import SparkContext
+from pyspark.errors import PySparkException
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from lakehouse.functions import ingest_dt_of
-from lakehouse.runtime.base import SESSION_CONF, BronzeInput
+from lakehouse.lake import Lake
+from lakehouse.runtime.base import SESSION_CONF
 from lakehouse.settings import Settings
-from lakehouse.tables import BRONZE, SILVER_INDEX, Table
+from lakehouse.tables import BRONZE, RUNS, SILVER_INDEX, SILVER_JOB, Table
 
 if TYPE_CHECKING:
     from awsglue.context import GlueContext
     from awsglue.job import Job
 
-    from lakehouse.jobs.entry import JobArgs
+log = logging.getLogger(__name__)
+# How far before the last successful run an object may have been written and still be new to the
+# bookmark: Glue's S3 bookmarks select objects by modification time, with a margin of their own.
+LOOKBACK = timedelta(hours=1)
 
 # A byte that no valid JSON line holds unescaped (RFC 8259 escapes all control characters): the CSV
 # reader splits at it, so a valid line stays one column; an invalid one is joined back below.
@@ -37,9 +47,10 @@ class GlueRuntime:
     job: str
     glue_context: GlueContext
     glue_job: Job
+    lake: Lake
 
     @classmethod
-    def create(cls, settings: Settings, job: str, args: JobArgs) -> GlueRuntime:
+    def create(cls, settings: Settings, job: str, job_name: str, options: Mapping[str, Any]) -> GlueRuntime:
         from awsglue.context import GlueContext
         from awsglue.job import Job
 
@@ -50,24 +61,45 @@ class GlueRuntime:
         spark.sql("SET hive.exec.dynamic.partition=true")
         spark.sql("SET hive.exec.dynamic.partition.mode=nonstrict")
         glue_job = Job(glue_context)
-        glue_job.init(args.job_name, dict(args.resolved))
-        return cls(spark, settings, job, glue_context, glue_job)
+        glue_job.init(job_name, dict(options))
+        return cls(spark, settings, job, glue_context, glue_job, Lake(spark, settings))
 
-    def read_new_bronze(self) -> BronzeInput:
+    def read_new_bronze(self, skip: Collection[str] = ()) -> DataFrame | None:
         """Raw lines of new bronze objects, with each line's object name, through a Glue bookmark.
 
         The text-like reader is CSV with quoting off (`quoteChar: -1`) and no header: each line comes
         back whole as `col0` (docs: aws-glue-programming-etl-format-csv-home, "CSV configuration
-        reference").
+        reference"). `skip` becomes the reader's `exclusions` (a JSON list of glob patterns, docs:
+        aws-glue-programming-etl-connect-s3-home), so a corrupt object is left out of the bookmarked read.
         """
         csv = {"separator": _SEPARATOR, "quoteChar": -1, "withHeader": False}
-        df = self._new_files(BRONZE, "bronze_lines", "source_object", "csv", csv, groupFiles="inPartition")
+        excluded = {"exclusions": json.dumps([f"**/{name.rsplit('/', 1)[-1]}" for name in skip])} if skip else {}
+        df = self._new_files(BRONZE, "bronze_lines", "source_object", "csv", csv, groupFiles="inPartition",
+                             **excluded)
         if not df.columns:  # no new objects
-            return BronzeInput(self.spark.createDataFrame([], "value string, source_object string"), (), {})
+            return None
         parts = [F.col(c).cast("string") for c in df.columns if c != "source_object"]
-        lines = df.select(F.concat_ws(_SEPARATOR, *parts).alias("value"), F.col("source_object"))
-        # Glue's reader gives no per-object line count before reading, so there is nothing to reconcile.
-        return BronzeInput(lines, (), {})
+        return df.select(F.concat_ws(_SEPARATOR, *parts).alias("value"), F.col("source_object"))
+
+    def find_unreadable(self) -> list[str]:
+        """Bronze objects written since shortly before the last successful run that Spark cannot read whole.
+
+        The bookmark does not say which objects it would hand out, so the candidates are those its
+        modification-time rule can select; each is read alone, to its end, by Hadoop's gzip reader.
+        """
+        succeeded = self.lake.read(RUNS).where((F.col("job") == SILVER_JOB) & (F.col("status") == "succeeded"))
+        since = succeeded.agg(F.max("started_at")).first()[0]  # type: ignore[index]
+        listing = self.spark.read.format("binaryFile").option("recursiveFileLookup", "true")
+        objects = listing.load(BRONZE.location(self.settings)).select("path", "modificationTime")
+        if since is not None:
+            objects = objects.where(F.col("modificationTime") >= F.lit(since - LOOKBACK))
+        corrupt = []
+        for row in objects.select("path").collect():  # object names, not data
+            try:
+                self.spark.read.text(row["path"]).count()
+            except (Py4JError, PySparkException):
+                corrupt.append(row["path"])
+        return corrupt
 
     def new_silver_index_days(self) -> list[str]:
         """From the new files' names: the day is in the path, not in the rows."""

@@ -10,23 +10,25 @@ import logging
 import os
 import shlex
 import shutil
-from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Collection, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from filelock import FileLock, Timeout
-from pyspark.sql import SparkSession
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from lakehouse.bookmarks import Bookmark, BookmarkOption, FileMark
+from lakehouse.catalog import check_tables, ensure_tables, root_moved, same_place
 from lakehouse.errors import UserError
+from lakehouse.lake import Lake
 from lakehouse.layout import LayoutError, ingest_dt_in, parse_key
-from lakehouse.objects import CorruptObject, ObjectCheck, check_object
-from lakehouse.runtime.base import SESSION_CONF, BronzeInput
+from lakehouse.objects import CorruptObject, check_object
+from lakehouse.runtime.base import SESSION_CONF
 from lakehouse.settings import Settings
-from lakehouse.tables import BRONZE, SILVER_INDEX, SILVER_JOB
+from lakehouse.tables import BRONZE, SILVER_INDEX
 
 log = logging.getLogger(__name__)
 
@@ -141,48 +143,48 @@ def bronze_objects(location: str, quiet: bool = False) -> list[FileMark]:
     return objects
 
 
-def _check(path: Path) -> ObjectCheck | CorruptObject:
+def _is_corrupt(path: str) -> bool:
     try:
-        return check_object(path)
-    except CorruptObject as e:
-        return e
+        check_object(Path(path))
+    except CorruptObject:
+        return True
+    return False
 
 
-class ObjectChecks:
-    """Bronze objects' checks (or why one cannot be read whole), each object checked once, on every core.
+def check_not_moved(settings: Settings) -> None:
+    """Refuse a root that was copied or moved: its metastore keeps the first root's absolute locations.
 
-    `start` checks in the background (ISA-L's inflate releases the GIL; the UTF-8 check holds it only
-    for lines above ASCII): `lakehouse run` starts on a run's objects while Spark and its metastore
-    start, which keeps one core busy, not two.
+    The root's path is written beside its metastore when that is made; this needs no metastore, so a
+    run with nothing to do is refused too. (`catalog.check_tables` finds the same from the tables.)
     """
-
-    def __init__(self) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
-        self._checks: dict[FileMark, Future[ObjectCheck | CorruptObject]] = {}
-
-    def start(self, marks: Iterable[FileMark]) -> None:
-        for mark in marks:
-            if mark not in self._checks:
-                self._checks[mark] = self._pool.submit(_check, Path(mark.path))
-
-    def results(self, marks: list[FileMark]) -> list[ObjectCheck | CorruptObject]:
-        self.start(marks)
-        return [self._checks.pop(mark).result() for mark in marks]
-
-    def cancel(self) -> None:
-        """Drop the checks no job took (a command that failed before its job ran)."""
-        for check in self._checks.values():
-            check.cancel()
-        self._checks.clear()
+    marker = Path(settings.metastore_dir) / "lake-root"
+    if not marker.exists():
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text(str(settings.root))
+    elif not same_place(made_for := marker.read_text().strip(), str(settings.root)):
+        raise root_moved(settings, made_for)
 
 
-OBJECT_CHECKS = ObjectChecks()
+@contextmanager
+def local_session(settings: Settings, app_name: str = "lakehouse") -> Iterator[SparkSession]:
+    """Lock the root and start Spark on its embedded metastore, for one command (Derby is one process)."""
+    with root_lock(settings):
+        check_not_moved(settings)
+        spark = local_spark(settings, app_name)
+        try:
+            yield spark
+        finally:
+            spark.stop()
 
 
-def check_new_bronze_ahead(settings: Settings, option: BookmarkOption) -> None:
-    """Start checking the bronze objects that bronze_to_silver will read (their results wait for it)."""
-    bookmark = Bookmark.load(bookmark_path(settings, SILVER_JOB), option)
-    OBJECT_CHECKS.start(bookmark.new_files(BRONZE_SOURCE, bronze_objects(BRONZE.location(settings), quiet=True)))
+@contextmanager
+def lake_session(settings: Settings, app_name: str = "lakehouse") -> Iterator[SparkSession]:
+    """`local_session` with the lake's tables created, checked and its database in use (for SQL by name)."""
+    with local_session(settings, app_name) as spark:
+        ensure_tables(spark, settings)
+        check_tables(spark, settings)
+        spark.catalog.setCurrentDatabase(settings.database)
+        yield spark
 
 
 @dataclass
@@ -193,29 +195,28 @@ class LocalRuntime:
     settings: Settings
     job: str
     bookmark: Bookmark
+    lake: Lake
 
     @classmethod
     def create(cls, spark: SparkSession, settings: Settings, job: str, option: BookmarkOption) -> LocalRuntime:
-        return cls(spark, settings, job, Bookmark.load(bookmark_path(settings, job), option))
+        lake = Lake(spark, settings, check=check_tables)
+        return cls(spark, settings, job, Bookmark.load(bookmark_path(settings, job), option), lake)
 
-    def read_new_bronze(self) -> BronzeInput:
-        new = self.bookmark.new_files(BRONZE_SOURCE, bronze_objects(BRONZE.location(self.settings)))
-        counts: dict[str, int] = {}
-        corrupt: list[str] = []
-        utf8 = True
-        for mark, checked in zip(new, OBJECT_CHECKS.results(new), strict=True):
-            if isinstance(checked, CorruptObject):
-                log.warning("quarantining corrupt object %s", checked)
-                corrupt.append(file_uri(mark.path))
-            else:
-                counts[file_uri(mark.path)] = checked.lines
-                utf8 = utf8 and checked.utf8
-        readable = [mark.path for mark in new if file_uri(mark.path) in counts]
-        if readable:
-            lines = self.spark.read.text(readable).select("value", F.input_file_name().alias("source_object"))
-        else:
-            lines = self.spark.createDataFrame([], "value string, source_object string")
-        return BronzeInput(lines, tuple(corrupt), counts, utf8)
+    def _new_bronze(self) -> list[FileMark]:
+        return self.bookmark.new_files(BRONZE_SOURCE, bronze_objects(BRONZE.location(self.settings)))
+
+    def read_new_bronze(self, skip: Collection[str] = ()) -> DataFrame | None:
+        paths = [mark.path for mark in self._new_bronze() if file_uri(mark.path) not in skip]
+        if not paths:
+            return None
+        return self.spark.read.text(paths).select("value", F.input_file_name().alias("source_object"))
+
+    def find_unreadable(self) -> list[str]:
+        """Each new object read to its end (gzip CRC and length checked), on every core; the corrupt ones."""
+        paths = [mark.path for mark in self._new_bronze()]
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # ISA-L's inflate releases the GIL
+            corrupt = list(pool.map(_is_corrupt, paths))
+        return [file_uri(path) for path, bad in zip(paths, corrupt, strict=True) if bad]
 
     def new_silver_index_days(self) -> list[str]:
         """From the new files' paths (`ingest_dt=YYYY-MM-DD/year=…/month=…/part-…`): nothing to read."""

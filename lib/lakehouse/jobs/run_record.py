@@ -6,11 +6,8 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
-from pyspark.sql import SparkSession
-
-from lakehouse.jobs.partitions import write_partitions
+from lakehouse.lake import Lake
 from lakehouse.schemas import table_rows
-from lakehouse.settings import Settings
 from lakehouse.tables import COMPACT_JOB, RUNS
 
 SUCCEEDED = "succeeded"
@@ -55,6 +52,6 @@ class RunReport:
         return values
 
 
-def record_run(spark: SparkSession, settings: Settings, report: RunReport) -> None:
+def record_run(lake: Lake, report: RunReport) -> None:
     """Append the run's row to `github_events_runs` (one small file per run)."""
-    write_partitions(spark, settings, RUNS, table_rows(spark, RUNS, [report.row()]), partitions=())
+    lake.append(RUNS, table_rows(lake.spark, RUNS, [report.row()]))

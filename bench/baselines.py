@@ -8,7 +8,7 @@
   - `dedup`: one row per event id (`dropDuplicates`: any copy, with no ids held in silver to check);
   - `metastore`: and the local catalog opened, the embedded Hive metastore of a lake at `ROOT` (one
     `CREATE DATABASE IF NOT EXISTS`), with the local runtime's settings: `... metastore IN OUT ROOT`;
-  - `whole`: and every object read whole and its lines counted (`lakehouse.objects`), on every core
+  - `whole`: and every object read whole and its lines counted (`lakehouse.bronze_check`), on every core
     beside all of Spark's work (the local runtime gives it only Spark's start, then waits for it).
 """
 

@@ -21,9 +21,9 @@ from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
 from lakehouse.bookmarks import Bookmark, BookmarkOption, FileMark
+from lakehouse.bronze_check import CorruptObject, ObjectCheck, check_object
 from lakehouse.errors import UserError
 from lakehouse.layout import LayoutError, ingest_dt_in, parse_key
-from lakehouse.objects import CorruptObject, ObjectCheck, check_object
 from lakehouse.runtime.base import SESSION_CONF, BronzeInput
 from lakehouse.settings import Settings
 from lakehouse.tables import BRONZE, SILVER_INDEX, SILVER_JOB

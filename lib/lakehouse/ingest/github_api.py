@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -105,7 +105,7 @@ class GitHubClient:
     def _page(self, number: int, etag: str | None, response: requests.Response, body: bytes) -> Page:
         """Classify one response."""
         retries = _retries(response)
-        pacing = {
+        pacing: dict[str, Any] = {  # the headers' pacing, kept on every page that has them
             "poll_interval": _float(response.headers.get("X-Poll-Interval")),
             "rate_remaining": _int(response.headers.get("X-RateLimit-Remaining")),
             "rate_reset": _float(response.headers.get("X-RateLimit-Reset")),

@@ -5,13 +5,13 @@ Each event is a real line with its `id` and top-level `created_at` values replac
 and actors keep the real heavy-tailed distribution: a line is drawn uniformly from the real hours, and
 its repository name and actor login get a "world" suffix drawn from a Zipf law over N / 10,000 worlds,
 so popular repositories stay popular while the number of distinct ones grows with N. Deterministic for
-a seed. One gzip object per hour, named the way the backfill names an archived hour.
+a seed. One gzip object per hour, written by the bronze writer, named the way the backfill names an archived
+hour.
 """
 
 from __future__ import annotations
 
 import gzip
-import os
 import random
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -20,8 +20,10 @@ from datetime import UTC, datetime, timedelta
 from itertools import accumulate
 from pathlib import Path
 
+from lakehouse.ingest.bronze_writer import BronzeWriter
 from lakehouse.layout import object_key, object_name
 from lakehouse.settings import Settings
+from lakehouse.storage import LocalStore
 
 SOURCES = Path(__file__).resolve().parents[1] / "data" / "github-events" / "gharchive"
 START = datetime(2015, 1, 1, tzinfo=UTC)
@@ -85,9 +87,14 @@ def split_hours(events: int, hours: int, start: datetime, seed: int, first_id: i
     return specs
 
 
+def hour_unique(hour: datetime, tag: str = "bench") -> str:
+    """The unique part of a generated hour's object name, like a backfilled archive hour's."""
+    return f"{tag}-{hour:%Y-%m-%d}-{hour.hour}"
+
+
 def hour_key(hour: datetime, tag: str = "bench") -> str:
-    """The bronze key of a generated hour, named like a backfilled archive hour."""
-    return object_key(hour.date(), object_name(hour, f"{tag}-{hour:%Y-%m-%d}-{hour.hour}"))
+    """The bronze key of a generated hour."""
+    return object_key(hour.date(), object_name(hour, hour_unique(hour, tag)))
 
 
 def render_hour(spec: HourSpec, templates: Sequence[Template]) -> bytes:
@@ -108,18 +115,13 @@ def render_hour(spec: HourSpec, templates: Sequence[Template]) -> bytes:
 _TEMPLATES: list[Template] = []
 
 
-def _write(args: tuple[HourSpec, str]) -> tuple[str, int]:
-    spec, path = args
+def _write(args: tuple[HourSpec, str, str]) -> tuple[str, int]:
+    spec, raw_root, tag = args
     if not _TEMPLATES:
         _TEMPLATES.extend(Template.of(line) for line in real_lines())
     raw = render_hour(spec, _TEMPLATES)
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(gzip.compress(raw, compresslevel=6, mtime=0))
-    os.replace(tmp, target)
-    return str(target), len(raw)
+    written = BronzeWriter(LocalStore(Path(raw_root))).write([raw], spec.hour, hour_unique(spec.hour, tag))
+    return str(Path(raw_root) / written.key), len(raw)
 
 
 def generate(settings: Settings, events: int, hours: int, start: datetime = START, seed: int = 1,
@@ -129,7 +131,7 @@ def generate(settings: Settings, events: int, hours: int, start: datetime = STAR
     Ids run from `first_id`: a later call continues a history with `first_id` = FIRST_ID + events so far.
     """
     specs = split_hours(events, hours, start, seed, first_id)
-    jobs = [(spec, settings.uri("raw", hour_key(spec.hour, tag))) for spec in specs if spec.count]
+    jobs = [(spec, settings.uri("raw"), tag) for spec in specs if spec.count]
     with ProcessPoolExecutor(max_workers=workers) as pool:
         written = list(pool.map(_write, jobs))
     return [Path(p) for p, _ in written], sum(n for _, n in written)

@@ -9,7 +9,7 @@ LIB = Path(__file__).parents[1] / "lib"
 # Lowest first: a module may import its own layer and those below, never one above.
 LAYERS = (
     ("lakehouse.errors", "lakehouse.settings", "lakehouse.tables", "lakehouse.layout", "lakehouse.storage",
-     "lakehouse.bookmarks", "lakehouse.objects", "lakehouse.ingest"),
+     "lakehouse.bookmarks", "lakehouse.lines", "lakehouse.bronze_check", "lakehouse.ingest"),
     ("lakehouse.functions", "lakehouse.schemas", "lakehouse.validation", "lakehouse.dedup", "lakehouse.transforms"),
     ("lakehouse.catalog", "lakehouse.lake"),
     ("lakehouse.runtime",),

@@ -12,12 +12,12 @@ import os
 import sys
 import time
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 from typing import NoReturn
 
 from lakehouse import __version__
 from lakehouse.bookmarks import BookmarkOption
+from lakehouse.commands.ingest import register as register_ingest_sources
 from lakehouse.errors import JobError, UserError
 from lakehouse.settings import ROOT_ENV_VAR, Settings
 from lakehouse.tables import COMPACT_JOB, GOLD_JOB, JOBS, SILVER_JOB
@@ -28,13 +28,6 @@ RUN_TARGETS = {"silver": (SILVER_JOB,), "gold": (GOLD_JOB,), "all": (SILVER_JOB,
 EXIT_USER_ERROR = 2
 
 
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a day: use YYYY-MM-DD") from e
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="lakehouse", description="A lake of GitHub events: bronze, silver, gold.")
     parser.add_argument("--root", help=f"local data root (default: ${ROOT_ENV_VAR}, else ./.lakehouse)")
@@ -43,11 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     ingest = commands.add_parser("ingest", help="put events into bronze")
     sources = ingest.add_subparsers(dest="source", required=True, metavar="SOURCE", parser_class=_Parser)
-    files = sources.add_parser("files", help="copy event files (JSON lines, gzip or not; JSON arrays) into bronze")
-    files.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    files.add_argument("--ingest-dt", type=_day, help="bronze partition day (default: today, UTC)")
-    files.set_defaults(handler=_ingest_files)
-    _register_more_sources(sources)
+    register_ingest_sources(sources)
 
     run = commands.add_parser("run", help="run the jobs: silver (bronze→silver), gold (silver→gold) or all")
     run.add_argument("target", choices=sorted(RUN_TARGETS))
@@ -82,21 +71,6 @@ def build_parser() -> argparse.ArgumentParser:
     deploy.add_argument("deploy_args", nargs=argparse.REMAINDER)
     deploy.set_defaults(handler=_deploy)
     return parser
-
-
-def _register_more_sources(sources: argparse._SubParsersAction) -> None:
-    """The API poller and the GH Archive backfill add their own `ingest` sources."""
-    try:
-        from lakehouse.ingest.commands import register
-    except ImportError:
-        return
-    register(sources)
-
-
-def _ingest_files(args: argparse.Namespace, settings: Settings) -> int:
-    from lakehouse.commands.ingest import ingest_files
-
-    return ingest_files(settings, args.paths, args.ingest_dt)
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:

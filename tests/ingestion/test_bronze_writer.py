@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import gzip
 from datetime import UTC, datetime
+from pathlib import Path
 
 import boto3
 import pytest
 
-from lakehouse.ingest.bronze_writer import BronzeWriter, gzip_lines
+from lakehouse.ingest.bronze_writer import BronzeWriter
 from lakehouse.ingest.glue_catalog import CatalogError, GluePartitionRegistrar
 from lakehouse.settings import Settings
-from lakehouse.storage import S3Store
+from lakehouse.storage import LocalStore, S3Store
 from lakehouse.tables import BRONZE
 from tests.ingestion.conftest import OPENX_SERDE, Timeline
 
@@ -26,7 +27,7 @@ def test_an_object_is_encrypted_gzip_lines_and_its_partition_is_registered(
     written = writer.write_events(ARRIVAL, "req-1-00000", timeline.texts[:50])
     again = writer.write_events(ARRIVAL, "req-1-00001", timeline.texts[50:60])
     key = "github/events/ingest_dt=2026-03-01/20260301T235958Z-req-1-00000.json.gz"
-    assert (written.key, written.events, again.key.endswith("-req-1-00001.json.gz")) == (key, 50, True)
+    assert (written.key, written.lines, again.key.endswith("-req-1-00001.json.gz")) == (key, 50, True)
     obj = s3.get_object(Bucket=aws_settings.bucket("raw"), Key=key)
     assert obj["ServerSideEncryption"] == "aws:kms"
     assert gzip.decompress(obj["Body"].read()) == "".join(t + "\n" for t in timeline.texts[:50]).encode("utf-8")
@@ -50,6 +51,12 @@ def test_a_missing_bronze_table_is_a_catalog_error(aws: str) -> None:
         GluePartitionRegistrar(boto3.client("glue"), settings).register("2026-03-01")
 
 
-def test_the_same_lines_give_the_same_bytes() -> None:
-    assert gzip_lines(["{}", '{"a":"é"}']) == gzip_lines(["{}", '{"a":"é"}'])
-    assert gzip.decompress(gzip_lines(['{"a":"é"}'])) == '{"a":"é"}\n'.encode()
+def test_the_same_lines_give_the_same_bytes_whenever_and_wherever_they_are_written(tmp_path: Path) -> None:
+    texts = ["{}", '{"a":"é"}']
+    first = BronzeWriter(LocalStore(tmp_path / "a")).write_events(ARRIVAL, "x", texts)
+    second = BronzeWriter(LocalStore(tmp_path / "b"), tmp_dir=tmp_path).write_events(ARRIVAL, "x", texts)
+    body = (tmp_path / "a" / first.key).read_bytes()
+    assert body == (tmp_path / "b" / second.key).read_bytes()
+    assert body[3:8] == bytes(5)  # gzip header: no flags (so no file name), mtime 0
+    assert gzip.decompress(body) == '{}\n{"a":"é"}\n'.encode()
+    assert (first.lines, first.size, first.new) == (2, len(body), True)

@@ -8,9 +8,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from pyspark.sql import SparkSession
 
 from lakehouse.ingest.files import UnreadableFile, ingest_file
-from tests.support.lake import DATA
+from lakehouse.settings import Settings
+from lakehouse.tables import SILVER_JOB
+from tests.support.lake import DATA, real_lines, run
 
 NOW = datetime(2026, 11, 25, 10, 30, 0, tzinfo=UTC)
 DAY = date(2026, 11, 25)
@@ -70,3 +73,15 @@ def test_a_truncated_gzip_is_refused_and_nothing_lands(tmp_path: Path) -> None:
     with pytest.raises(UnreadableFile, match=r"broken\.json\.gz: cannot be read whole"):
         ingest_file(broken, raw, DAY, NOW)
     assert [p for p in raw.rglob("*") if p.is_file()] == []
+
+
+def test_a_file_with_cr_line_ends_has_as_many_lines_in_ingest_files_as_in_silver(
+    spark: SparkSession, lake: Settings, tmp_path: Path,
+) -> None:
+    lines = real_lines("2015-01-01-15.first1024.json.gz", 40)
+    source = tmp_path / "classic-mac.json"
+    source.write_bytes(b"\r".join(lines) + b"\r")
+    result = ingest_file(source, Path(lake.uri("raw")), DAY, NOW)
+    assert gzip.decompress(Path(lake.uri("raw", result.key)).read_bytes()) == source.read_bytes()
+    report = run(spark, lake, SILVER_JOB)
+    assert (result.lines, report.lines_read, report.silver_rows, report.quarantined) == (40, 40, 40, 0)

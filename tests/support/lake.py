@@ -12,12 +12,14 @@ from pyspark.sql import DataFrame, SparkSession
 
 from lakehouse.bookmarks import BookmarkOption
 from lakehouse.catalog import qualified
+from lakehouse.ingest.bronze_writer import BronzeWriter
 from lakehouse.jobs.run_record import RunReport
 from lakehouse.jobs.runner import run_job
 from lakehouse.lake import Lake
 from lakehouse.layout import object_key, object_name
 from lakehouse.runtime.local import LocalRuntime
 from lakehouse.settings import Settings
+from lakehouse.storage import LocalStore
 from lakehouse.tables import Table
 
 DATA = Path(__file__).parents[2] / "data" / "github-events"
@@ -34,12 +36,19 @@ def real_lines(name: str, limit: int | None = None) -> list[bytes]:
 
 
 def put_object(lake: Settings, ingest_dt: str, unique: str, lines: list[bytes], raw: bytes | None = None) -> Path:
-    """Write one bronze object (gzip JSON lines) the way the writers do; `raw` overrides the bytes."""
-    key = object_key(ingest_dt, object_name(ARRIVAL, unique))
-    path = Path(lake.uri("raw", key))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(raw if raw is not None else gzip.compress(b"".join(line + b"\n" for line in lines)))
-    return path
+    """Write one bronze object of lines (each ended by LF) through the bronze writer; `raw` puts those bytes instead.
+
+    Either way the object is named by ARRIVAL and unique, and appears whole (a raw object may be a damaged gzip).
+    """
+    store = LocalStore(Path(lake.uri("raw")))
+    if raw is None:
+        key = BronzeWriter(store).write((line + b"\n" for line in lines), ARRIVAL, unique, ingest_dt).key
+        if not key:
+            raise ValueError("put_object needs at least one line, or raw bytes")
+    else:
+        key = object_key(ingest_dt, object_name(ARRIVAL, unique))
+        store.put(key, raw)
+    return Path(lake.uri("raw", key))
 
 
 def run(spark: SparkSession, lake: Settings, job: str, option: BookmarkOption = BookmarkOption.ENABLE) -> RunReport:

@@ -37,6 +37,7 @@ ALL_NAMES = (
 )
 
 DEFAULT_API_URL = "https://api.github.com"
+DEFAULT_ARCHIVE_URL = "https://data.gharchive.org"  # GH Archive's hour files
 SERVICE = "github-events-ingest"
 METRICS_NAMESPACE = "Lakehouse/Ingest"
 PAGES = 3  # all the API serves: 3 pages of 100, the last 300 events

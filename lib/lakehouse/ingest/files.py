@@ -8,10 +8,7 @@ concatenated pretty-printed JSON documents, one compact line each. Bad lines are
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
-import os
-import tempfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,11 +17,10 @@ from pathlib import Path
 from typing import BinaryIO
 
 from lakehouse.errors import UserError
-from lakehouse.layout import object_key, object_name
-from lakehouse.tables import BRONZE
+from lakehouse.ingest.bronze_writer import BronzeWriter
+from lakehouse.storage import LocalStore
 
 GZIP_MAGIC = b"\x1f\x8b"
-HASH_CHARS = 20
 
 
 class UnreadableFile(UserError):
@@ -90,45 +86,16 @@ def _content(stream: BinaryIO) -> Iterator[bytes]:
         yield _documents(first + peek + stream.read())
 
 
-def _write_object(path: Path, raw_root: Path, ingest_dt: str, now: datetime) -> Ingested:
-    """Stream the content into a gzip temp file while hashing it, then rename it into bronze."""
-    partition = raw_root / BRONZE.prefix / f"ingest_dt={ingest_dt}"
-    partition.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    lines = 0
-    last = b""
-    fd, tmp = tempfile.mkstemp(dir=partition, prefix=".ingest-", suffix=".tmp")
-    try:
-        with _open(path) as src, os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as out:
-            for chunk in _content(src):
-                digest.update(chunk)
-                out.write(chunk)
-                lines += chunk.count(b"\n")
-                last = chunk[-1:] or last
-        lines += 1 if last not in (b"", b"\n") else 0
-        if lines == 0:
-            return Ingested(path, "", 0, skipped=True)
-        content_hash = digest.hexdigest()[:HASH_CHARS]
-        existing = _already_in_bronze(raw_root, content_hash)
-        if existing:
-            return Ingested(path, existing, lines, skipped=True)
-        key = object_key(ingest_dt, object_name(now, content_hash))
-        os.replace(tmp, raw_root / key)
-        return Ingested(path, key, lines, skipped=False)
-    except (EOFError, OSError, zlib.error) as e:
-        raise UnreadableFile(f"{path}: cannot be read whole ({e}); nothing of it was ingested") from e
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-
-
-def _already_in_bronze(raw_root: Path, content_hash: str) -> str | None:
-    for found in (raw_root / BRONZE.prefix).glob(f"ingest_dt=*/*-{content_hash}.json.gz"):
-        return f"{BRONZE.prefix}/{found.parent.name}/{found.name}"
-    return None
-
-
 def ingest_file(path: Path, raw_root: Path, ingest_dt: date, now: datetime) -> Ingested:
-    """Ingest one file into the local raw bucket; a file whose content is already there is skipped."""
+    """Ingest one file into the local raw bucket through the bronze writer, named by a hash of its content.
+
+    A file whose content is already in bronze (any day) is skipped, and so is a file without a line.
+    """
     if not path.is_file():
         raise UnreadableFile(f"{path}: no such file")
-    return _write_object(path, raw_root, ingest_dt.isoformat(), now)
+    try:
+        with _open(path) as source:
+            written = BronzeWriter(LocalStore(raw_root)).write(_content(source), now, ingest_dt=ingest_dt)
+    except (EOFError, OSError, zlib.error) as e:
+        raise UnreadableFile(f"{path}: cannot be read whole ({e}); nothing of it was ingested") from e
+    return Ingested(path, written.key, written.lines, skipped=not written.new)

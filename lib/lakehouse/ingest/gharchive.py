@@ -1,11 +1,9 @@
-"""GH Archive backfill: hour files streamed to disk, checked whole, moved into bronze as they are."""
+"""GH Archive backfill: hour files streamed to disk, checked whole, put into bronze byte for byte by the writer."""
 
 from __future__ import annotations
 
-import gzip
 import logging
 import tempfile
-import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -18,14 +16,15 @@ from tqdm import tqdm
 from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.util.retry import Retry
 
+from lakehouse.bronze_check import CorruptObject, check_object
 from lakehouse.errors import UserError
 from lakehouse.ingest.bronze_writer import BronzeWriter
-from lakehouse.layout import OBJECT_SUFFIX, object_key, object_name, partition_prefix
+from lakehouse.ingest.config import DEFAULT_ARCHIVE_URL
+from lakehouse.layout import OBJECT_SUFFIX, partition_prefix
 from lakehouse.storage import ObjectStore
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_BASE_URL = "https://data.gharchive.org"
 FIRST_HOUR = datetime(2015, 1, 1, tzinfo=UTC)  # earlier hours use GH Archive's old timeline format
 CHUNK_BYTES = 1024 * 1024
 TIMEOUT = (5.0, 60.0)
@@ -35,10 +34,6 @@ HourStatus = Literal["written", "skipped", "missing", "failed"]
 
 class BackfillError(UserError, ValueError):
     """The hours asked for cannot be backfilled (a user error); the message says why."""
-
-
-class CorruptArchiveError(ValueError):
-    """A downloaded hour file is not a complete gzip stream."""
 
 
 @dataclass(frozen=True)
@@ -92,18 +87,6 @@ def archive_session(retries: int = 3, backoff_factor: float = 1.0) -> requests.S
     return session
 
 
-def count_gzip_lines(path: Path) -> int:
-    """Lines in a gzip file, read in chunks; CorruptArchiveError unless it is a complete gzip stream."""
-    lines = 0
-    try:
-        with gzip.open(path, "rb") as f:
-            for block in iter(lambda: f.read(CHUNK_BYTES), b""):
-                lines += block.count(b"\n")
-    except (OSError, EOFError, zlib.error) as e:
-        raise CorruptArchiveError(f"{path.name} is not a complete gzip file: {e}") from e
-    return lines
-
-
 @dataclass
 class Backfill:
     """Loads GH Archive hours into bronze, skipping those already there."""
@@ -111,7 +94,7 @@ class Backfill:
     session: requests.Session
     store: ObjectStore
     writer: BronzeWriter
-    base_url: str = DEFAULT_BASE_URL
+    base_url: str = DEFAULT_ARCHIVE_URL
     tmp_dir: Path | None = None
     _names: dict[str, set[str]] = field(default_factory=dict)
 
@@ -146,16 +129,19 @@ class Backfill:
                     return HourResult(hour, "missing", detail=f"{url}: 404 Not Found")
                 if status != 200:
                     return HourResult(hour, "failed", detail=f"{url}: HTTP {status}")
-                lines = count_gzip_lines(path)
-            except (requests.RequestException, Urllib3Error, CorruptArchiveError) as e:
+                lines = check_object(path).lines  # read whole: a truncated download never reaches bronze
+            except CorruptObject as e:
+                logger.debug("%s: %s", url, e)  # reported in the result
+                return HourResult(hour, "failed", detail=f"{url}: {path.name} is not a complete gzip file: "
+                                  f"{e.__cause__ or e}")
+            except (requests.RequestException, Urllib3Error) as e:
                 logger.debug("%s: %s", url, e)  # reported in the result
                 return HourResult(hour, "failed", detail=f"{url}: {e}")
             # Named by the hour itself: its arrival in bronze is its place in the archive's order.
-            key = object_key(day, object_name(hour, unique))
-            self.writer.write_file(key, path)
-        self._names.setdefault(day, set()).add(key.rsplit("/", 1)[1])
-        logger.debug("%s: %d lines, %d bytes -> %s", url, lines, size, key)
-        return HourResult(hour, "written", lines=lines, size=size, key=key)
+            written = self.writer.write_gzip_file(path, hour, unique, lines)
+        self._names.setdefault(day, set()).add(written.key.rsplit("/", 1)[1])
+        logger.debug("%s: %d lines, %d bytes -> %s", url, lines, size, written.key)
+        return HourResult(hour, "written", lines=lines, size=size, key=written.key)
 
     def _download(self, url: str, path: Path) -> tuple[int, int]:
         """Stream url into path (bytes as sent: no content decoding); (HTTP status, bytes written)."""

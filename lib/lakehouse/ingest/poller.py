@@ -224,6 +224,8 @@ class Poller:
         if self._buffer:
             unique = f"{self.request_id}-{self._seq:05d}"
             written = self.writer.write_events(self.clock.now(), unique, [e.text for e in self._buffer])
+            logger.info("wrote %s: %d events, %d bytes", written.key, written.lines, written.size,
+                        extra={"object": written.key, "events": written.lines})
             self._seq += 1
             self.counters.objects_written += 1
             self.objects.append(written.key)

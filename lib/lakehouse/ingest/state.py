@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +13,7 @@ from filelock import FileLock
 
 from lakehouse.errors import UserError
 from lakehouse.ingest.raw_events import RecentIds
+from lakehouse.storage import write_atomically
 
 logger = logging.getLogger(__name__)
 
@@ -132,13 +131,4 @@ class LocalStateStore:
         with FileLock(str(self.path) + ".lock"):
             if self.load().version != expected_version:
                 raise StateConflictError(f"{self.path} is no longer at version {expected_version}")
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-", suffix=".json")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as out:
-                    json.dump(_to_json(state), out, indent=1)
-                    out.flush()
-                    os.fsync(out.fileno())
-                os.replace(tmp, self.path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            write_atomically(self.path, json.dumps(_to_json(state), indent=1).encode("utf-8"))

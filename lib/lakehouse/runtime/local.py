@@ -21,11 +21,11 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from lakehouse.bookmarks import Bookmark, BookmarkOption, FileMark
+from lakehouse.bronze_check import CorruptObject, check_object
 from lakehouse.catalog import check_tables, ensure_tables, root_moved, same_place
 from lakehouse.errors import UserError
 from lakehouse.lake import Lake
 from lakehouse.layout import LayoutError, ingest_dt_in, parse_key
-from lakehouse.objects import CorruptObject, check_object
 from lakehouse.runtime.base import SESSION_CONF
 from lakehouse.settings import Settings
 from lakehouse.tables import BRONZE, SILVER_INDEX

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from lakehouse import objects
-from lakehouse.objects import CorruptObject, ObjectCheck, check_object, scan
+from lakehouse import bronze_check
+from lakehouse.bronze_check import CorruptObject, ObjectCheck, check_object, scan
 from tests.support.lake import DATA
 
 
@@ -47,7 +47,7 @@ def test_an_object_is_utf8_only_if_every_byte_is(data: bytes, utf8: bool) -> Non
 
 
 def test_characters_and_lines_cut_by_chunk_boundaries_are_checked_whole(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(objects, "CHUNK", 3)
+    monkeypatch.setattr(bronze_check, "CHUNK", 3)
     text = "\u00e9t\u00e9\n\u6f22\u5b57 \U0001f600\nascii line\n\u00e9".encode()
     assert scan(io.BytesIO(text)) == ObjectCheck(4, utf8=True)
     assert scan(io.BytesIO(text[:-1])) == ObjectCheck(4, utf8=False)

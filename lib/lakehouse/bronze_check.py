@@ -1,7 +1,7 @@
 """Checking a bronze object before Spark reads it: whole and readable, how many lines, UTF-8 or not.
 
-Lines are counted the way Hadoop's line reader splits them (LF, CR or CRLF end a line), so the count
-can be reconciled with the rows Spark reads from the object.
+Lines are counted by lakehouse.lines, the rule of Hadoop's line reader (LF, CR or CRLF end a line), so the
+count can be reconciled with the rows Spark reads from the object, and with what the bronze writer counted.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import BinaryIO, cast
 
 from isal import igzip, isal_zlib
+
+from lakehouse.lines import LineCounter
 
 CHUNK = 1 << 20
 INFLATE_ERROR = cast(type[Exception], isal_zlib.error)  # a class: isal's stub declares it an instance
@@ -30,24 +32,14 @@ class ObjectCheck:
 
 
 def scan(stream: BinaryIO) -> ObjectCheck:
-    """Count the lines of a byte stream and check that it is UTF-8, in one read."""
-    lines = 0
-    last = b""
-    pending_cr = False
+    """Count the lines of a byte stream (the one counter, Hadoop's rule) and check that it is UTF-8, in one read."""
+    counter = LineCounter()
     utf8, unfinished = True, b""
     while chunk := stream.read(CHUNK):
         if utf8:
             utf8, unfinished = _utf8_lines(unfinished + chunk)
-        if pending_cr and chunk.startswith(b"\n"):
-            lines -= 1  # the CR that ended the previous chunk and this LF are one CRLF
-        lines += chunk.count(b"\n")
-        if b"\r" in chunk:  # rare: one more pass for lone CRs only where there are any
-            lines += chunk.count(b"\r") - chunk.count(b"\r\n")
-        pending_cr = chunk.endswith(b"\r")
-        last = chunk[-1:]
-    if last and last not in (b"\n", b"\r"):
-        lines += 1
-    return ObjectCheck(lines, utf8 and not unfinished)
+        counter.update(chunk)
+    return ObjectCheck(counter.lines, utf8 and not unfinished)
 
 
 def _utf8_lines(block: bytes) -> tuple[bool, bytes]:

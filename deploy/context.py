@@ -29,6 +29,7 @@ class DeployConfig:
     lambda_memory_mb: int = 512
     ingest_schedule: str = "rate(15 minutes)"
     kms_deletion_window_days: int = 7
+    analyst_principals: tuple[str, ...] = ()  # IAM ARNs that may assume the analyst role
     version: str = __version__
 
 

@@ -31,15 +31,46 @@ def allow(sid: str, actions: list[str], resources: list[str], **condition: Any) 
     return statement
 
 
-def trust(service: str) -> Document:
+def source_conditions(ctx: Context, source_arns: list[str]) -> dict[str, Any]:
+    """Confused-deputy conditions for a service principal: our account, and only these source resources.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html#cross-service-confused-deputy-prevention
+    """
+    return {"StringEquals": {"aws:SourceAccount": ctx.account_id}, "ArnLike": {"aws:SourceArn": source_arns}}
+
+
+def service_trust(ctx: Context, service: str, source_arns: list[str]) -> Document:
+    """The trust policy of a service role: that service, acting for these resources of our account."""
     principal = {"Service": service}
-    return document({"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"})
+    statement = {"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}
+    return document({**statement, "Condition": source_conditions(ctx, source_arns)})
 
 
-def account_trust(ctx: Context) -> Document:
-    """The analyst role: assumable by principals of this account whose own policy allows it."""
-    root = ctx.arn("iam", "root", region=False)
-    return document({"Effect": "Allow", "Principal": {"AWS": root}, "Action": "sts:AssumeRole"})
+def glue_trust(ctx: Context) -> Document:
+    """Glue, for this account's Glue resources (https://docs.aws.amazon.com/glue/latest/dg/cross-service-confused-deputy-prevention.html)."""
+    return service_trust(ctx, "glue.amazonaws.com", [ctx.arn("glue", "*")])
+
+
+def ingest_trust(ctx: Context) -> Document:
+    """Lambda, for our function only (https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html)."""
+    return service_trust(ctx, "lambda.amazonaws.com", [ctx.ingest_function_arn])
+
+
+def lakeformation_trust(ctx: Context) -> Document:
+    """Lake Formation, for this account's data lake (https://docs.aws.amazon.com/lake-formation/latest/dg/registration-role.html)."""
+    return service_trust(ctx, "lakeformation.amazonaws.com", [ctx.arn("lakeformation", "*")])
+
+
+def analyst_trust(ctx: Context) -> Document:
+    """The analyst role: assumable only by the principals named in DeployConfig.analyst_principals.
+
+    With none named, nobody may assume it (a trust policy needs a statement; this one denies all).
+    """
+    named = sorted(ctx.config.analyst_principals)
+    assume = {"Action": "sts:AssumeRole"}
+    if not named:
+        return document({"Sid": "NoAnalystNamed", "Effect": "Deny", "Principal": {"AWS": "*"}, **assume})
+    return document({"Sid": "NamedAnalysts", "Effect": "Allow", "Principal": {"AWS": named}, **assume})
 
 
 def _objects(ctx: Context, kind: str, prefix: str = "") -> str:
@@ -58,9 +89,23 @@ def _catalog(ctx: Context, database: str, tables: str = "*") -> list[str]:
     ]
 
 
-def _logs(ctx: Context, group: str) -> Statement:
-    groups = [ctx.arn("logs", f"log-group:{group}"), ctx.arn("logs", f"log-group:{group}:log-stream:*")]
-    return allow("Logs", ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"], groups)
+def _logs(ctx: Context, *groups: str, associate_key: bool = True) -> Statement:
+    """Write to log groups deploy owns (it creates them, with retention and the key): no CreateLogGroup.
+
+    A Glue security configuration with CloudWatch encryption needs logs:AssociateKmsKey on the groups
+    (https://docs.aws.amazon.com/glue/latest/dg/console-security-configurations.html).
+    """
+    arns = [ctx.arn("logs", f"log-group:{g}{streams}") for g in groups for streams in ("", ":log-stream:*")]
+    actions = ["logs:CreateLogStream", "logs:PutLogEvents"] + (["logs:AssociateKmsKey"] if associate_key else [])
+    return allow("Logs", actions, arns)
+
+
+def glue_log_groups(ctx: Context, kind: str) -> tuple[str, ...]:
+    """The groups a Glue job or crawler of this env writes: ours, and the names a security configuration makes."""
+    prefix = f"lakehouse-{ctx.settings.env}"
+    if kind == "jobs":
+        return (f"/aws-glue/{prefix}*", f"/aws-glue/jobs-{prefix}*")
+    return (f"/aws-glue/crawlers-{prefix}*",)
 
 
 def _lf_data_access() -> Statement:
@@ -93,7 +138,7 @@ def glue_jobs(ctx: Context) -> Document:
             ],
         ),
         allow("Kms", KMS_USE, [ctx.key_arn]),
-        _logs(ctx, "/aws-glue/*"),
+        _logs(ctx, *glue_log_groups(ctx, "jobs")),
         allow(
             "GlueMetrics",
             ["cloudwatch:PutMetricData"],
@@ -116,7 +161,7 @@ def glue_crawlers(ctx: Context) -> Document:
             _catalog(ctx, db),
         ),
         allow("Kms", ["kms:Decrypt"], [ctx.key_arn]),
-        _logs(ctx, "/aws-glue/crawlers"),
+        _logs(ctx, *glue_log_groups(ctx, "crawlers")),
         _lf_data_access(),
     )
 
@@ -143,7 +188,7 @@ def ingest(ctx: Context) -> Document:
         ),
         allow("GitHubToken", ["secretsmanager:GetSecretValue"], [secret]),
         allow("Kms", KMS_USE, [ctx.key_arn]),
-        _logs(ctx, f"/aws/lambda/{s.ingest_function}"),
+        _logs(ctx, f"/aws/lambda/{s.ingest_function}", associate_key=False),
     )
 
 

@@ -1,12 +1,15 @@
-"""The project KMS key (rotation on), found by its alias; every bucket and the workgroup use it."""
+"""The project KMS key (rotation on), found by its alias, and its explicit policy (deploy/key_policy.py)."""
 
 from __future__ import annotations
+
+import json
 
 from botocore.exceptions import ClientError
 
 from deploy import tags as t
 from deploy.context import Context
-from deploy.errors import is_not_found
+from deploy.errors import DeployError, is_not_found
+from deploy.key_policy import key_policy, key_users, principal_arn
 from deploy.resource import Resource, State
 
 
@@ -78,3 +81,42 @@ class KmsKey(Resource):
         self.kms.schedule_key_deletion(
             KeyId=current["KeyId"], PendingWindowInDays=self.ctx.config.kms_deletion_window_days
         )
+
+
+class KeyPolicy(Resource):
+    """The key's explicit policy, put once the roles it names exist (KMS rejects unknown principals)."""
+
+    kind = "kms-key-policy"
+
+    def __init__(self, ctx: Context, extra_users: tuple[str, ...] = ()) -> None:
+        super().__init__(ctx, ctx.kms_alias)
+        self.kms = ctx.clients("kms")
+        self.extra_users = extra_users
+
+    def _administrators(self) -> list[str]:
+        if self.ctx.config.key_administrators:
+            return list(self.ctx.config.key_administrators)
+        return [principal_arn(self.ctx.clients("sts").get_caller_identity()["Arn"])]
+
+    def desired(self) -> State:
+        users = key_users(self.ctx, self.extra_users)
+        return {"Policy": key_policy(self.ctx, self._administrators(), users)}
+
+    def read(self) -> State | None:
+        key = KmsKey(self.ctx).read()
+        if key is None:
+            return None
+        policy = self.kms.get_key_policy(KeyId=key["KeyId"], PolicyName="default")["Policy"]
+        return {"KeyId": key["KeyId"], "Policy": json.loads(policy), "Tags": key["Tags"], "KeyState": key["KeyState"]}
+
+    def owned(self, current: State) -> bool:
+        return current["KeyState"] != "PendingDeletion" and super().owned(current)
+
+    def create(self, desired: State) -> None:
+        raise DeployError(f"{self.name}: the key is missing; apply creates it before its policy")
+
+    def update(self, desired: State, current: State, fields: tuple[str, ...]) -> None:
+        self.kms.put_key_policy(KeyId=current["KeyId"], PolicyName="default", Policy=json.dumps(desired["Policy"]))
+
+    def delete(self, current: State) -> None:
+        """The policy goes with the key, which KmsKey schedules for deletion."""

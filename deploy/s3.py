@@ -21,17 +21,39 @@ BLOCK_ALL = {
 }
 
 
+def _deny(sid: str, actions: str, resources: list[str], condition: dict[str, Any]) -> dict[str, Any]:
+    return {"Sid": sid, "Effect": "Deny", "Principal": "*", "Action": actions, "Resource": resources,
+            "Condition": condition}  # fmt: skip
+
+
 def tls_only_policy(ctx: Context, bucket: str, extra: list[dict[str, Any]] | None = None) -> State:
+    """TLS 1.2 or later only, and never SSE-C (https://docs.aws.amazon.com/AmazonS3/latest/userguide/
+    example-bucket-policies.html, and .../amazon-s3-policy-keys.html#example-object-tls-version)."""
     arn = ctx.bucket_arn(bucket)
-    deny = {
-        "Sid": "DenyInsecureTransport",
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": "s3:*",
-        "Resource": [arn, f"{arn}/*"],
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-    }
-    return {"Version": "2012-10-17", "Statement": [deny, *(extra or [])]}
+    statements = [
+        _deny("DenyInsecureTransport", "s3:*", [arn, f"{arn}/*"], {"Bool": {"aws:SecureTransport": "false"}}),
+        _deny("DenyTlsBelow12", "s3:*", [arn, f"{arn}/*"], {"NumericLessThan": {"s3:TlsVersion": "1.2"}}),
+        _deny("DenySseC", "s3:PutObject", [f"{arn}/*"],
+              {"Null": {"s3:x-amz-server-side-encryption-customer-algorithm": "false"}}),
+    ]
+    return {"Version": "2012-10-17", "Statement": [*statements, *(extra or [])]}
+
+
+def project_key_only(ctx: Context, bucket: str) -> list[dict[str, Any]]:
+    """Deny a PutObject that asks for any encryption but SSE-KMS under the project key.
+
+    One that asks for none gets the bucket default, the project key: denying it too (AWS's example,
+    https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#require-sse-kms)
+    would also deny UploadPart, which never carries the header. So every object ends under the key.
+    """
+    objects = [f"{ctx.bucket_arn(bucket)}/*"]
+    sse, key_id = "s3:x-amz-server-side-encryption", "s3:x-amz-server-side-encryption-aws-kms-key-id"
+    return [
+        _deny("DenyOtherEncryption", "s3:PutObject", objects,
+              {"Null": {sse: "false"}, "StringNotEquals": {sse: "aws:kms"}}),
+        _deny("DenyOtherKmsKeys", "s3:PutObject", objects,
+              {"Null": {key_id: "false"}, "StringNotEquals": {key_id: ctx.key_arn}}),
+    ]  # fmt: skip
 
 
 def lifecycle_rule(ctx: Context, expire_days: int) -> State:
@@ -43,7 +65,7 @@ def lifecycle_rule(ctx: Context, expire_days: int) -> State:
         "Status": "Enabled",
         "Transitions": [{"Days": cfg.tiering_after_days, "StorageClass": "INTELLIGENT_TIERING"}],
         "Expiration": {"Days": expire_days},
-        "NoncurrentVersionExpiration": {"NoncurrentDays": cfg.noncurrent_version_days},
+        "NoncurrentVersionExpiration": {"NoncurrentDays": cfg.noncurrent_version_days},  # undo a bad rewrite
         "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
     }
 
@@ -61,7 +83,7 @@ class Bucket(Resource):
         return {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": self.ctx.key_arn, "BucketKeyEnabled": True}
 
     def policy(self) -> State:
-        return tls_only_policy(self.ctx, self.name)
+        return tls_only_policy(self.ctx, self.name, project_key_only(self.ctx, self.name))
 
     def logging(self) -> State | None:
         return {"TargetBucket": self.ctx.log_bucket, "TargetPrefix": f"s3/{self.name}/"}

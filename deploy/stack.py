@@ -12,7 +12,7 @@ from deploy.glue_jobs import jobs_and_crawlers
 from deploy.glue_workflows import workflows
 from deploy.iam import roles
 from deploy.ingest import ingestion
-from deploy.kms import KmsKey
+from deploy.kms import KeyPolicy, KmsKey
 from deploy.lakeformation import governance
 from deploy.resource import Resource
 from deploy.s3 import buckets
@@ -24,6 +24,7 @@ def stack(ctx: Context, release: Release) -> list[Resource]:
         KmsKey(ctx),
         *buckets(ctx),
         *roles(ctx),
+        KeyPolicy(ctx),
         *artifacts(ctx, release),
         *catalog(ctx),
         *jobs_and_crawlers(ctx, release),

@@ -13,9 +13,10 @@ Each one is modelled on the AWS API reference, with AWS's semantics where moto's
   resource and crashes on `"Principal": "*"` statements; AWS evaluates the policy, so the check here
   accepts any Allow of s3:PutObject to logging.s3.amazonaws.com whose resource pattern covers the
   target prefix.
-- S3 bucket policies: moto ignores a statement's Condition, so the TLS-only Deny (conditioned on
-  aws:SecureTransport=false) would deny every request. Requests here stand for AWS's HTTPS endpoint,
-  so a statement conditioned on aws:SecureTransport=false does not apply, as on AWS over HTTPS.
+- S3 bucket policies: moto ignores a statement's Condition, so every conditioned Deny (non-TLS, TLS
+  below 1.2, SSE-C, another key) would deny every request. Here each statement applies only when its
+  conditions hold for the request: it came over HTTPS with TLS 1.2, and carries the encryption
+  headers it carries (aws:SecureTransport, s3:TlsVersion, s3:x-amz-server-side-encryption*).
 - Lake Formation RegisterResource keeps HybridAccessEnabled (and DescribeResource returns it),
   UpdateResource, and CreateLakeFormationOptIn / ListLakeFormationOptIns / DeleteLakeFormationOptIn.
 
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
@@ -42,6 +44,7 @@ from moto.lakeformation.exceptions import AlreadyExists, EntityNotFound
 from moto.lakeformation.models import LakeFormationBackend, Resource
 from moto.lakeformation.responses import LakeFormationResponse
 from moto.s3.models import FakeBucket
+from moto.s3.responses import S3Response
 
 LOGGING_SERVICE = "logging.s3.amazonaws.com"
 
@@ -173,19 +176,68 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _insecure_only(statement: dict[str, Any]) -> bool:
-    condition = statement.get("Condition") or {}
-    return condition == {"Bool": {"aws:SecureTransport": "false"}}
+_request = threading.local()
+# What AWS knows of a request to S3 that is not in moto's evaluation: it came over HTTPS with TLS 1.2
+# (the SDKs' minimum), and the encryption headers it carries (condition keys from
+# https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html).
+TRANSPORT = {"aws:SecureTransport": "true", "s3:TlsVersion": "1.2"}
+HEADER_KEYS = ("x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id",
+               "x-amz-server-side-encryption-customer-algorithm")  # fmt: skip
+
+
+def _key_response(original: Any) -> Any:
+    def key_response(self: S3Response, request: Any, full_url: str) -> Any:
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        _request.context = {**TRANSPORT, **{f"s3:{h}": headers[h] for h in HEADER_KEYS if h in headers}}
+        try:
+            return original(self, request, full_url)
+        finally:
+            _request.context = dict(TRANSPORT)
+
+    return key_response
+
+
+def _matches(operator: str, found: str | None, wanted: list[str]) -> bool:
+    """One condition operator of https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html."""
+    base = operator.removesuffix("IfExists")
+    if found is None:
+        return operator.endswith("IfExists") or base in ("StringNotEquals", "StringNotLike", "ArnNotEquals",
+                                                          "ArnNotLike") or (base == "Null" and "true" in wanted)
+    if base == "Null":
+        return "false" in wanted
+    if base in ("StringEquals", "Bool", "ArnEquals"):
+        return found in wanted
+    if base in ("StringNotEquals", "ArnNotEquals"):
+        return found not in wanted
+    if base in ("StringLike", "ArnLike"):
+        return any(fnmatch.fnmatchcase(found, w) for w in wanted)
+    if base in ("StringNotLike", "ArnNotLike"):
+        return not any(fnmatch.fnmatchcase(found, w) for w in wanted)
+    if base == "NumericLessThan":
+        return any(float(found) < float(w) for w in wanted)
+    raise NotImplementedError(f"condition operator {operator} is not modelled here")
+
+
+def _condition_holds(statement: dict[str, Any], context: dict[str, str]) -> bool:
+    for operator, keys in (statement.get("Condition") or {}).items():
+        for key, wanted in keys.items():
+            if not _matches(operator, context.get(key), [str(w) for w in _as_list(wanted)]):
+                return False
+    return True
 
 
 def get_permission(self: FakeBucket, action: str, resource: str) -> Any:
-    """FakeBucket.get_permission, evaluating the policy as AWS does for an HTTPS request."""
+    """FakeBucket.get_permission with conditions evaluated (moto ignores them) against the request's keys."""
     from moto.iam.access_control import IAMPolicy, PermissionResult
 
     if self.policy is None:
         return PermissionResult.NEUTRAL
+    context = getattr(_request, "context", TRANSPORT)
     document = json.loads(self.policy.decode())
-    document["Statement"] = [s for s in _as_list(document["Statement"]) if not _insecure_only(s)]
+    applying = [s for s in _as_list(document["Statement"]) if _condition_holds(s, context)]
+    document["Statement"] = [{k: v for k, v in s.items() if k != "Condition"} for s in applying]
+    if not document["Statement"]:
+        return PermissionResult.NEUTRAL
     return IAMPolicy(json.dumps(document)).is_action_permitted(action, resource)
 
 
@@ -284,6 +336,7 @@ def install() -> None:
         return
     FakeBucket._log_permissions_enabled_policy = staticmethod(log_permissions_enabled_policy)  # type: ignore[method-assign]
     FakeBucket.get_permission = get_permission  # type: ignore[method-assign]
+    S3Response._key_response = _key_response(S3Response._key_response)  # type: ignore[method-assign]
     FakeJob.as_dict = _job_as_dict(FakeJob.as_dict)  # type: ignore[method-assign]
     GlueResponse.create_job = _create_job(GlueResponse.create_job)  # type: ignore[method-assign]
     GlueResponse.update_job = update_job  # type: ignore[attr-defined]

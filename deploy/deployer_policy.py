@@ -1,0 +1,170 @@
+"""The deployer's IAM policy, built from one table of what deploy calls, on which of the env's resources.
+
+Each Grant names the API actions deploy's resources call (reads for `plan`, changes for `apply` and
+`destroy`) and the ARNs they act on; `policy` prints the document built from it. The tests record every
+call deploy makes against moto and check both ways that this table is exact: every call is allowed,
+and every action of every statement is needed by a call. Action names and resource types:
+https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from deploy import iam
+from deploy.boundary import boundary_arn
+from deploy.context import Context
+from deploy.policies import Document, Statement, allow, document
+from lakehouse.settings import BUCKET_KINDS
+
+Arns = Callable[[Context], list[str]]
+Condition = Callable[[Context], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Grant:
+    """Actions on one family of the env's resources: reads (plan needs them) and changes."""
+
+    sid: str
+    resources: Arns
+    read: tuple[str, ...] = ()
+    change: tuple[str, ...] = ()
+    condition: Condition | None = None
+
+
+def _prefix(ctx: Context) -> str:
+    return f"lakehouse-{ctx.settings.env}-"
+
+
+def _buckets(ctx: Context) -> list[str]:
+    audit = ctx.name("audit") + ctx.settings.bucket_suffix
+    names = [ctx.settings.bucket(kind) for kind in BUCKET_KINDS] + [ctx.log_bucket, audit]
+    return sorted(ctx.bucket_arn(name) for name in names)
+
+
+def _log_groups(ctx: Context) -> list[str]:
+    """The log groups deploy owns: the Glue jobs' and crawlers' (and their streams), and the Lambda's."""
+    prefix = _prefix(ctx)
+    glue = [f"/aws-glue/{kind}{prefix}*" for kind in ("", "jobs-", "crawlers-")]
+    return [*glue, f"/aws/lambda/{prefix}*"]
+
+
+def _named(service: str, template: str, region: bool = True) -> Arns:
+    return lambda ctx: [ctx.arn(service, template.format(p=_prefix(ctx), db=ctx.settings.database), region=region)]
+
+
+def _passed_to(service: str) -> Condition:
+    return lambda ctx: {"StringEquals": {"iam:PassedToService": f"{service}.amazonaws.com"}}
+
+
+def _roles(*purposes: str) -> Arns:
+    return lambda ctx: [ctx.role_arn(p) for p in purposes]
+
+
+def _with_boundary(ctx: Context) -> dict[str, Any]:
+    return {"StringEquals": {"iam:PermissionsBoundary": boundary_arn(ctx)}}
+
+
+def _env_tag(ctx: Context) -> dict[str, Any]:
+    return {"StringEquals": {"aws:RequestTag/lakehouse:env": ctx.settings.env}}
+
+
+GRANTS: tuple[Grant, ...] = (
+    Grant("KmsCreateKey", lambda ctx: ["*"], change=("kms:CreateKey", "kms:TagResource"), condition=_env_tag),
+    Grant("KmsListAliases", lambda ctx: ["*"], read=("kms:ListAliases",)),
+    Grant("KmsAlias", _named("kms", "alias/{p}data"), change=("kms:CreateAlias", "kms:DeleteAlias")),
+    Grant("KmsKeys", _named("kms", "key/*"),  # the key's id is known only once it exists
+          read=("kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"),
+          change=("kms:CreateAlias", "kms:DeleteAlias", "kms:EnableKeyRotation", "kms:GenerateDataKey",
+                  "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion")),
+    Grant("S3Buckets", _buckets,
+          read=("s3:GetBucketLogging", "s3:GetBucketPolicy", "s3:GetBucketTagging", "s3:GetBucketVersioning",
+                "s3:GetBucketPublicAccessBlock", "s3:GetEncryptionConfiguration", "s3:GetLifecycleConfiguration",
+                "s3:ListBucket", "s3:ListBucketVersions"),
+          change=("s3:CreateBucket", "s3:DeleteBucket", "s3:PutBucketLogging", "s3:PutBucketOwnershipControls",
+                  "s3:PutBucketPolicy", "s3:PutBucketPublicAccessBlock", "s3:PutBucketTagging",
+                  "s3:PutBucketVersioning", "s3:PutEncryptionConfiguration", "s3:PutLifecycleConfiguration")),
+    Grant("S3Objects", lambda ctx: [f"{arn}/*" for arn in _buckets(ctx)],
+          read=("s3:GetObject",), change=("s3:DeleteObjectVersion", "s3:PutObject")),  # versioned: only versions
+    Grant("IamRoles", _named("iam", "role/{p}*", region=False),
+          read=("iam:GetRole", "iam:GetRolePolicy", "iam:ListRoleTags"),
+          change=("iam:DeleteRole", "iam:DeleteRolePolicy", "iam:PutRolePolicy", "iam:TagRole",
+                  "iam:UpdateAssumeRolePolicy")),
+    Grant("IamRolesUnderTheBoundary", _named("iam", "role/{p}*", region=False),
+          change=("iam:CreateRole", "iam:PutRolePermissionsBoundary"), condition=_with_boundary),
+    Grant("IamBoundary", lambda ctx: [boundary_arn(ctx)],
+          read=("iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListPolicyTags", "iam:ListPolicyVersions"),
+          change=("iam:CreatePolicy", "iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion",
+                  "iam:TagPolicy")),
+    Grant("PassRolesToGlue", _roles(iam.GLUE_JOBS, iam.GLUE_CRAWLERS), change=("iam:PassRole",),
+          condition=_passed_to("glue")),
+    Grant("PassRoleToLambda", _roles(iam.INGEST), change=("iam:PassRole",), condition=_passed_to("lambda")),
+    Grant("PassRoleToLakeFormation", _roles(iam.LAKEFORMATION), change=("iam:PassRole",),
+          condition=_passed_to("lakeformation")),
+    Grant("GlueCatalog", lambda ctx: [ctx.arn("glue", "catalog"), *_named("glue", "database/{db}*")(ctx),
+                                      *_named("glue", "table/{db}*/*")(ctx)],
+          read=("glue:GetDatabase", "glue:GetTable"),
+          change=("glue:CreateDatabase", "glue:CreateTable", "glue:DeleteDatabase", "glue:DeleteTable",
+                  "glue:UpdateDatabase", "glue:UpdateTable")),
+    Grant("GlueJobsAndCrawlers", lambda ctx: [ctx.arn("glue", f"{kind}/{_prefix(ctx)}*") for kind in
+                                              ("crawler", "job", "trigger", "workflow")],
+          read=("glue:GetCrawler", "glue:GetJob", "glue:GetTags", "glue:GetTrigger", "glue:GetWorkflow"),
+          change=("glue:CreateCrawler", "glue:CreateJob", "glue:CreateTrigger", "glue:CreateWorkflow",
+                  "glue:DeleteCrawler", "glue:DeleteJob", "glue:DeleteTrigger", "glue:DeleteWorkflow",
+                  "glue:TagResource", "glue:UpdateCrawler", "glue:UpdateJob", "glue:UpdateTrigger",
+                  "glue:UpdateWorkflow")),
+    Grant("StateTable", _named("dynamodb", "table/{p}*"),
+          read=("dynamodb:DescribeContinuousBackups", "dynamodb:DescribeTable", "dynamodb:ListTagsOfResource"),
+          change=("dynamodb:CreateTable", "dynamodb:DeleteTable", "dynamodb:TagResource",
+                  "dynamodb:UpdateContinuousBackups", "dynamodb:UpdateTable")),
+    Grant("IngestFunction", _named("lambda", "function:{p}*"),
+          read=("lambda:GetFunction", "lambda:GetPolicy"),
+          change=("lambda:AddPermission", "lambda:CreateFunction", "lambda:DeleteFunction",
+                  "lambda:PutFunctionConcurrency", "lambda:RemovePermission", "lambda:TagResource",
+                  "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration")),
+    Grant("EventRules", _named("events", "rule/{p}*"),
+          read=("events:DescribeRule", "events:ListTagsForResource", "events:ListTargetsByRule"),
+          change=("events:DeleteRule", "events:PutRule", "events:PutTargets", "events:RemoveTargets",
+                  "events:TagResource")),
+    Grant("AlertTopic", _named("sns", "{p}*"), read=("sns:GetTopicAttributes", "sns:ListTagsForResource"),
+          change=("sns:CreateTopic", "sns:DeleteTopic", "sns:SetTopicAttributes", "sns:TagResource")),
+    Grant("Alarms", _named("cloudwatch", "alarm:{p}*"),
+          read=("cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource"),
+          change=("cloudwatch:DeleteAlarms", "cloudwatch:PutMetricAlarm", "cloudwatch:TagResource")),
+    Grant("AthenaWorkGroup", _named("athena", "workgroup/{p}*"),
+          read=("athena:GetWorkGroup", "athena:ListTagsForResource"),
+          change=("athena:CreateWorkGroup", "athena:DeleteWorkGroup", "athena:TagResource",
+                  "athena:UpdateWorkGroup")),
+    Grant("LogGroups", lambda ctx: [ctx.arn("logs", f"log-group:{g}") for g in _log_groups(ctx)],
+          read=("logs:ListTagsForResource",),
+          change=("logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:TagResource")),
+    Grant("LogGroupsList", lambda ctx: [ctx.arn("logs", "log-group:*")], read=("logs:DescribeLogGroups",)),
+    Grant("GlueSecurityConfiguration", lambda ctx: ["*"],  # security configurations take no resource-level permissions
+          read=("glue:GetSecurityConfiguration",),
+          change=("glue:CreateSecurityConfiguration", "glue:DeleteSecurityConfiguration")),
+    Grant("LakeFormation", lambda ctx: ["*"],  # Lake Formation's actions take no resource-level permissions
+          read=("lakeformation:DescribeResource", "lakeformation:ListLakeFormationOptIns",
+                "lakeformation:ListPermissions"),
+          change=("lakeformation:CreateLakeFormationOptIn", "lakeformation:DeleteLakeFormationOptIn",
+                  "lakeformation:DeregisterResource", "lakeformation:GrantPermissions",
+                  "lakeformation:RegisterResource", "lakeformation:RevokePermissions",
+                  "lakeformation:UpdateResource")),
+)  # fmt: skip
+
+
+def statement(ctx: Context, grant: Grant, plan_only: bool = False) -> Statement | None:
+    actions = list(grant.read) if plan_only else [*grant.read, *grant.change]
+    if not actions:
+        return None
+    condition = grant.condition(ctx) if grant.condition else {}
+    return allow(grant.sid, sorted(set(actions)), grant.resources(ctx), **condition)
+
+
+def deployer_policy(ctx: Context, plan_only: bool = False) -> Document:
+    """What the identity that runs deploy needs: `plan_only` for one that only runs `plan`."""
+    found = [s for grant in GRANTS if (s := statement(ctx, grant, plan_only)) is not None]
+    deny = {"Sid": "KeepTheBoundary", "Effect": "Deny", "Action": "iam:DeleteRolePermissionsBoundary",
+            "Resource": ctx.arn("iam", f"role/{_prefix(ctx)}*", region=False)}  # fmt: skip
+    return document(*found, deny)

@@ -115,7 +115,7 @@ class Context:
 
     @property
     def glue_log_group(self) -> str:
-        """The jobs' continuous logs (`--continuous-log-logGroup`), one group per env."""
+        """The prefix of the jobs' log groups (`--custom-logGroup-prefix`), one per env."""
         return f"/aws-glue/{self.name('jobs')}"
 
     @property

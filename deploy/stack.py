@@ -14,8 +14,10 @@ from deploy.iam import roles
 from deploy.ingest import ingestion
 from deploy.kms import KeyPolicy, KmsKey
 from deploy.lakeformation import governance
+from deploy.logs import log_groups
 from deploy.resource import Resource
 from deploy.s3 import buckets
+from deploy.security import SecurityConfiguration
 
 
 def stack(ctx: Context, release: Release) -> list[Resource]:
@@ -25,6 +27,8 @@ def stack(ctx: Context, release: Release) -> list[Resource]:
         *buckets(ctx),
         *roles(ctx),
         KeyPolicy(ctx),
+        *log_groups(ctx),
+        SecurityConfiguration(ctx),
         *artifacts(ctx, release),
         *catalog(ctx),
         *jobs_and_crawlers(ctx, release),

@@ -131,11 +131,17 @@ class Bucket(Resource):
 
     def create(self, desired: State) -> None:
         region = self.ctx.region
-        kwargs: dict[str, Any] = {}
+        kwargs: dict[str, Any] = self.create_options()
         if region != "us-east-1":
             kwargs["CreateBucketConfiguration"] = {"LocationConstraint": region}
         self.s3.create_bucket(Bucket=self.name, ObjectOwnership="BucketOwnerEnforced", **kwargs)
         self.update(desired, {}, tuple(desired))
+
+    def create_options(self) -> dict[str, Any]:
+        return {}
+
+    def delete_options(self) -> dict[str, Any]:
+        return {}
 
     def update(self, desired: State, current: State, fields: tuple[str, ...]) -> None:
         name = self.name
@@ -172,11 +178,12 @@ class Bucket(Resource):
             )
 
     def delete(self, current: State) -> None:
+        options = self.delete_options()
         for page in self.s3.get_paginator("list_object_versions").paginate(Bucket=self.name):
             items = page.get("Versions", []) + page.get("DeleteMarkers", [])
             keys = [{"Key": v["Key"], "VersionId": v["VersionId"]} for v in items]
             if keys:
-                self.s3.delete_objects(Bucket=self.name, Delete={"Objects": keys, "Quiet": True})
+                self.s3.delete_objects(Bucket=self.name, Delete={"Objects": keys, "Quiet": True}, **options)
         self.s3.delete_bucket(Bucket=self.name)
 
 

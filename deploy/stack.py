@@ -5,6 +5,7 @@ from __future__ import annotations
 from deploy.alerts import alerts
 from deploy.artifacts import artifacts
 from deploy.athena import WorkGroup
+from deploy.audit import audit
 from deploy.build import Release
 from deploy.context import Context
 from deploy.glue_catalog import catalog
@@ -29,6 +30,7 @@ def stack(ctx: Context, release: Release) -> list[Resource]:
         KeyPolicy(ctx),
         *log_groups(ctx),
         SecurityConfiguration(ctx),
+        *audit(ctx),
         *artifacts(ctx, release),
         *catalog(ctx),
         *jobs_and_crawlers(ctx, release),

@@ -77,15 +77,16 @@ GRANTS: tuple[Grant, ...] = (
     Grant("KmsAlias", _named("kms", "alias/{p}data"), change=("kms:CreateAlias", "kms:DeleteAlias")),
     Grant("KmsKeys", _named("kms", "key/*"),  # the key's id is known only once it exists
           read=("kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"),
-          change=("kms:CreateAlias", "kms:DeleteAlias", "kms:EnableKeyRotation", "kms:GenerateDataKey",
-                  "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion")),
+          change=("kms:CreateAlias", "kms:EnableKeyRotation", "kms:PutKeyPolicy")),
+    # the rest (uploads, DeleteAlias, ScheduleKeyDeletion) the key policy grants its administrators itself
     Grant("S3Buckets", _buckets,
           read=("s3:GetBucketLogging", "s3:GetBucketPolicy", "s3:GetBucketTagging", "s3:GetBucketVersioning",
                 "s3:GetBucketPublicAccessBlock", "s3:GetEncryptionConfiguration", "s3:GetLifecycleConfiguration",
-                "s3:ListBucket", "s3:ListBucketVersions"),
+                "s3:GetBucketObjectLockConfiguration", "s3:ListBucket", "s3:ListBucketVersions"),
           change=("s3:CreateBucket", "s3:DeleteBucket", "s3:PutBucketLogging", "s3:PutBucketOwnershipControls",
                   "s3:PutBucketPolicy", "s3:PutBucketPublicAccessBlock", "s3:PutBucketTagging",
-                  "s3:PutBucketVersioning", "s3:PutEncryptionConfiguration", "s3:PutLifecycleConfiguration")),
+                  "s3:PutBucketObjectLockConfiguration", "s3:PutBucketVersioning", "s3:PutEncryptionConfiguration",
+                  "s3:PutLifecycleConfiguration")),
     Grant("S3Objects", lambda ctx: [f"{arn}/*" for arn in _buckets(ctx)],
           read=("s3:GetObject",), change=("s3:DeleteObjectVersion", "s3:PutObject")),  # versioned: only versions
     Grant("IamRoles", _named("iam", "role/{p}*", region=False),
@@ -144,6 +145,11 @@ GRANTS: tuple[Grant, ...] = (
     Grant("GlueSecurityConfiguration", lambda ctx: ["*"],  # security configurations take no resource-level permissions
           read=("glue:GetSecurityConfiguration",),
           change=("glue:CreateSecurityConfiguration", "glue:DeleteSecurityConfiguration")),
+    Grant("AuditTrail", _named("cloudtrail", "trail/{p}*"),
+          read=("cloudtrail:GetEventSelectors", "cloudtrail:GetTrail", "cloudtrail:GetTrailStatus",
+                "cloudtrail:ListTags"),
+          change=("cloudtrail:AddTags", "cloudtrail:CreateTrail", "cloudtrail:DeleteTrail",
+                  "cloudtrail:PutEventSelectors", "cloudtrail:StartLogging", "cloudtrail:UpdateTrail")),
     Grant("LakeFormation", lambda ctx: ["*"],  # Lake Formation's actions take no resource-level permissions
           read=("lakeformation:DescribeResource", "lakeformation:ListLakeFormationOptIns",
                 "lakeformation:ListPermissions"),

@@ -97,14 +97,24 @@ class Role(Resource):
         self.iam.delete_role(RoleName=self.name)
 
 
+POLICIES: dict[str, Policy] = {
+    GLUE_JOBS: policies.glue_jobs,
+    GLUE_CRAWLERS: policies.glue_crawlers,
+    INGEST: policies.ingest,
+    ANALYST: policies.analyst,
+    LAKEFORMATION: policies.lakeformation,
+}
+TRUSTS: dict[str, Callable[[Context], policies.Document]] = {
+    GLUE_JOBS: policies.glue_trust,
+    GLUE_CRAWLERS: policies.glue_trust,
+    INGEST: policies.ingest_trust,
+    ANALYST: policies.analyst_trust,
+    LAKEFORMATION: policies.lakeformation_trust,
+}
+
+
 def roles(ctx: Context, extra: Sequence[Role] = ()) -> list[Resource]:
     """The boundary first (every role names it), then our roles and any extra ones, all under it."""
-    found = [
-        Role(ctx, GLUE_JOBS, policies.glue_trust(ctx), policies.glue_jobs),
-        Role(ctx, GLUE_CRAWLERS, policies.glue_trust(ctx), policies.glue_crawlers),
-        Role(ctx, INGEST, policies.ingest_trust(ctx), policies.ingest),
-        Role(ctx, ANALYST, policies.analyst_trust(ctx), policies.analyst),
-        Role(ctx, LAKEFORMATION, policies.lakeformation_trust(ctx), policies.lakeformation),
-        *extra,
-    ]
+    found = [Role(ctx, purpose, TRUSTS[purpose](ctx), policy) for purpose, policy in POLICIES.items()]
+    found += extra
     return [PermissionsBoundary(ctx, [role.policy for role in found]), *found]

@@ -1,40 +1,36 @@
-"""Deploy's own calls, recorded on moto, are all allowed by the deployer policy deploy prints, and need all of it."""
+"""Deploy's own calls, recorded on moto, are all allowed by the deployer policy deploy prints, and need all of it.
+
+Each call is decided against the bucket and key policies in force when it was made (a new key has its
+default policy until deploy puts the explicit one), as the calls themselves wrote them.
+"""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import boto3
 import pytest
 
 from deploy.build import Release
-from deploy.cli import Options, context, run
+from deploy.cli import Options, context, main, run
 from deploy.deployer_policy import deployer_policy
+from lakehouse.settings import Settings
 from tests.support.aws import ACCOUNT_ID, REGION
 from tests.support.iam_calls import Call, recording
 from tests.support.iam_check import Verdict, check
+from tests.support.iam_drift import drift_everything
 from tests.support.iam_eval import Document, Principal
 from tests.support.iam_requests import Where
 
 ENV = "dev"
+Lifecycle = dict[str, list[Call]]
 
 
 def _caller(session: boto3.Session) -> str:
     """The IAM principal behind the session (moto's `sts::...:user/moto` is the IAM user moto)."""
-    arn = session.client("sts").get_caller_identity()["Arn"]
-    return arn.replace(":sts::", ":iam::")
-
-
-def _resource_policies(session: boto3.Session) -> dict[str, Document]:
-    """The bucket policies and the key policy deploy wrote, by the ARN each governs."""
-    s3, kms = session.client("s3"), session.client("kms")
-    found: dict[str, Document] = {}
-    for bucket in s3.list_buckets()["Buckets"]:
-        found[f"arn:aws:s3:::{bucket['Name']}"] = json.loads(s3.get_bucket_policy(Bucket=bucket["Name"])["Policy"])
-    for key in kms.list_keys()["Keys"]:
-        found[key["KeyArn"]] = json.loads(kms.get_key_policy(KeyId=key["KeyId"], PolicyName="default")["Policy"])
-    return found
+    return str(session.client("sts").get_caller_identity()["Arn"]).replace(":sts::", ":iam::")
 
 
 def _key_arn(session: boto3.Session) -> str:
@@ -42,40 +38,62 @@ def _key_arn(session: boto3.Session) -> str:
     return str(key["KeyArn"])
 
 
-def _deploy(session: boto3.Session, release: Release, command: str, **options: Any) -> None:
-    run(Options(command, ENV, **options), session, lambda line: None, release)
-
-
-def verdict(calls: list[Call], session: boto3.Session, policies: dict[str, Document], document: Document) -> Verdict:
+def verdict(session: boto3.Session, calls: list[Call], document: Document) -> Verdict:
     principal = Principal(_caller(session), {"deployer": document})
-    return check(principal, calls, Where(ACCOUNT_ID, REGION, _key_arn(session)), policies)
+    return check(principal, calls, Where(ACCOUNT_ID, REGION, _key_arn(session)))
 
 
 @pytest.fixture
-def lifecycle(aws: str, release: Release) -> tuple[list[Call], dict[str, Document], boto3.Session]:
-    """plan, apply, apply again, plan, destroy with data: every call deploy made, and the policies it wrote."""
+def lifecycle(aws: str, release: Release) -> tuple[boto3.Session, Lifecycle]:
+    """Every call, by step, of: plan, apply, apply again, plan, apply over drift, destroy with the data."""
+    session = boto3.Session()
+    found: Lifecycle = {}
+    steps: list[tuple[str, str, dict[str, Any]]] = [
+        ("plan", "plan", {}), ("apply", "apply", {}), ("again", "apply", {}), ("replan", "plan", {}),
+        ("drifted", "apply", {}), ("destroy", "destroy", {"delete_data": True}),
+    ]  # fmt: skip
+    for step, command, options in steps:
+        tune = None
+        if step == "drifted":
+            settings = context(Options("plan", ENV), session).settings
+            drift_everything(session, ENV, settings.database, f"arn:aws:s3:::{settings.bucket('gold')}")
+            tune = more_workers
+        with recording(session) as recorder:
+            run(Options(command, ENV, **options), session, lambda line: None, release, tune=tune)
+        found[step] = recorder.calls
+    return session, found
+
+
+def more_workers(settings: Settings) -> Settings:
+    return replace(settings, silver_job=replace(settings.silver_job, number_of_workers=3))
+
+
+def test_the_deployer_policy_allows_every_call_deploy_makes_and_no_more(
+    lifecycle: tuple[boto3.Session, Lifecycle],
+) -> None:
+    session, steps = lifecycle
+    document = deployer_policy(context(Options("plan", ENV), session))
+    found = verdict(session, [c for calls in steps.values() for c in calls], document)
+    assert found.denied() == [], "\n".join(found.denied())
+    assert found.unneeded() == []
+    plan_only = deployer_policy(context(Options("plan", ENV), session), plan_only=True)
+    assert verdict(session, steps["plan"] + steps["replan"], plan_only).denied() == []
+
+
+def test_the_check_fails_naming_the_call_when_a_needed_statement_is_removed(aws: str, release: Release) -> None:
     session = boto3.Session()
     with recording(session) as recorder:
-        _deploy(session, release, "plan")
-        _deploy(session, release, "apply")
-        _deploy(session, release, "apply")
-    policies = _resource_policies(session)
-    with recording(session) as later:
-        _deploy(session, release, "destroy", delete_data=True)
-    return recorder.calls + later.calls, policies, session
-
-
-def test_the_deployer_policy_allows_every_call_deploy_makes(lifecycle: Any) -> None:
-    calls, policies, session = lifecycle
+        run(Options("apply", ENV), session, lambda line: None, release)
     document = deployer_policy(context(Options("plan", ENV), session))
-    denied = verdict(calls, session, policies, document).denied()
-    assert denied == [], "\n".join(denied)
-
+    document["Statement"] = [s for s in document["Statement"] if s.get("Sid") != "PassRolesToGlue"]
+    assert verdict(session, recorder.calls, document).denied() == [
+        f"glue:{op} needs iam:PassRole on arn:aws:iam::{ACCOUNT_ID}:role/lakehouse-dev-{role}: "
+        "no identity policy statement allows it"
+        for op, role in (("CreateCrawler", "glue-crawlers"), ("CreateJob", "glue-jobs"))
+    ]
 
 
 def test_policy_prints_the_deployer_policy_as_json(aws: str, capsys: pytest.CaptureFixture[str]) -> None:
-    from deploy.cli import main
-
     assert main(["policy", "--env", ENV]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed == deployer_policy(context(Options("policy", ENV), boto3.Session()))

@@ -31,18 +31,25 @@ class Call:
     service: str
     operation: str
     params: dict[str, Any] = field(hash=False, compare=False)
+    stack: tuple[str, ...] = field(default=(), hash=False, compare=False)  # the project's files, innermost first
+
+    def made_by(self, path: str) -> bool:
+        """True when this file of the project (e.g. `lib/lakehouse/ingest/gharchive.py`) was on the stack."""
+        return str(ROOT / path) in self.stack
 
     def __str__(self) -> str:
         return f"{self.service}:{self.operation}"
 
 
-def _from_production() -> bool:
+def _production_stack() -> tuple[str, ...]:
+    """The project's files on the caller's stack, innermost first (empty for the tests' own calls)."""
+    found = []
     frame = sys._getframe(2)
     while frame is not None:
         if frame.f_code.co_filename.startswith(PRODUCTION):
-            return True
+            found.append(frame.f_code.co_filename)
         frame = frame.f_back  # type: ignore[assignment]
-    return False
+    return tuple(found)
 
 
 class Recorder:
@@ -52,8 +59,9 @@ class Recorder:
         self.calls: list[Call] = []
 
     def __call__(self, params: dict[str, Any], model: Any, **_: Any) -> None:
-        if _from_production():
-            self.calls.append(Call(model.service_model.service_name, model.name, copy.deepcopy(params)))
+        stack = _production_stack()
+        if stack:
+            self.calls.append(Call(model.service_model.service_name, model.name, copy.deepcopy(params), stack))
 
     def register(self, session: boto3.Session | botocore.session.Session) -> None:
         events = session.events if isinstance(session, boto3.Session) else session.get_component("event_emitter")

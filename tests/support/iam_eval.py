@@ -81,36 +81,52 @@ def matching(document: Document, effect: str, request: Request, keys: CaseInsens
     return found
 
 
-def _resource_policy(resource: str, policies: Mapping[str, Document]) -> tuple[str, Document] | None:
+def default_key_policy(account: str, partition: str = "aws") -> Document:
+    """The policy a key gets when none is given: the account's IAM policies decide (key-policy-default.html)."""
+    root = {"AWS": f"arn:{partition}:iam::{account}:root"}
+    statement = {"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": root, "Action": "kms:*"}
+    return {"Version": "2012-10-17", "Statement": [{**statement, "Resource": "*"}]}
+
+
+def governing(resource: str, policies: Mapping[str, Document]) -> tuple[str, Document] | None:
+    """The resource policy that applies: the bucket's for a bucket or object, the key's for a key."""
     for prefix, document in policies.items():
         if resource == prefix or resource.startswith(prefix + "/"):
             return prefix, document
+    if resource.split(":")[2:3] == ["kms"] and ":key/" in resource:
+        return resource, default_key_policy(resource.split(":")[4], resource.split(":")[1])
     return None
 
 
-def decide(principal: Principal, request: Request, resource_policies: Mapping[str, Document], region: str) -> Decision:
-    """IAM's decision for one request of this principal, given the resource policies that apply."""
-    keys = CaseInsensitiveDict({**base_context(principal, region), **request.context})
+def _denied(principal: Principal, request: Request, keys: CaseInsensitiveDict,
+            policy: tuple[str, Document] | None) -> str:  # fmt: skip
     documents = {**principal.identity, **({"boundary": principal.boundary} if principal.boundary else {})}
-    governing = _resource_policy(request.resource, resource_policies)
-    for name, document in [*documents.items(), *([governing] if governing else [])]:
-        denied = matching(document, "Deny", request, keys)
-        if denied:
-            return Decision(request, False, f"explicitly denied by {name} statement {denied[0]}")
-    used = [(name, sid) for name, doc in principal.identity.items() for sid in matching(doc, "Allow", request, keys)]
-    bounded = principal.boundary is None or bool(matching(principal.boundary, "Allow", request, keys))
-    if not bounded:
-        return Decision(request, False, "not allowed by the permissions boundary", used)
+    for name, document in [*documents.items(), *([policy] if policy else [])]:
+        found = matching(document, "Deny", request, keys)
+        if found:
+            return f"explicitly denied by {name} statement {found[0]}"
+    return ""
+
+
+def decide(principal: Principal, request: Request, resource_policies: Mapping[str, Document], region: str) -> Decision:
+    """IAM's decision for one request of this principal; `used` holds the identity statements it relied on."""
+    keys = CaseInsensitiveDict({**base_context(principal, region), **request.context})
+    policy = governing(request.resource, resource_policies)
+    denied = _denied(principal, request, keys, policy)
+    if denied:
+        return Decision(request, False, denied)
+    if principal.boundary is not None and not matching(principal.boundary, "Allow", request, keys):
+        return Decision(request, False, "not allowed by the permissions boundary")
     result = Result.NO_MATCH
-    if governing:
+    if policy:
         account = principal.arn.split(":")[4]
-        result = sim.resource_policy_authorization(principal.node(), account, governing[1], request.action,
+        result = sim.resource_policy_authorization(principal.node(), account, policy[1], request.action,
                                                    request.resource, keys)  # fmt: skip
     if result == Result.NODE_MATCH:
-        return Decision(request, True, used=used)
-    is_key = request.resource.split(":")[2:3] == ["kms"] and governing is not None
-    if is_key and result != Result.ROOT_MATCH:
-        return Decision(request, False, f"the key policy of {governing[0]} does not allow it", used)  # type: ignore[index]
+        return Decision(request, True)  # the resource policy names the principal: no identity statement needed
+    if policy and policy[0].split(":")[2] == "kms" and result != Result.ROOT_MATCH:
+        return Decision(request, False, f"the key policy of {policy[0]} does not allow it")
+    used = [(name, sid) for name, doc in principal.identity.items() for sid in matching(doc, "Allow", request, keys)]
     if not used:
-        return Decision(request, False, "no identity policy statement allows it", used)
+        return Decision(request, False, "no identity policy statement allows it")
     return Decision(request, True, used=used)

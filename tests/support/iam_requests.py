@@ -134,8 +134,13 @@ def _implied(call: Call, where: Where, name: str) -> list[Request]:
         if role:
             arn = role if role.startswith("arn:") else where.arn("iam", f"role/{role}", region=False)
             found.append(Request(name, "iam:PassRole", arn, {"iam:PassedToService": f"{service}.amazonaws.com"}))
-    if name == "s3:CreateBucket" and "ObjectOwnership" in p:
-        found.append(Request(name, "s3:PutBucketOwnershipControls", where.arn("s3", p["Bucket"], False, False)))
+    if name == "s3:CreateBucket":  # https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html
+        bucket = where.arn("s3", p["Bucket"], False, False)
+        if "ObjectOwnership" in p:
+            found.append(Request(name, "s3:PutBucketOwnershipControls", bucket))
+        if p.get("ObjectLockEnabledForBucket"):
+            lock = ("s3:PutBucketObjectLockConfiguration", "s3:PutBucketVersioning")
+            found += [Request(name, action, bucket) for action in lock]
     s3_kms = {"s3:PutObject": "kms:GenerateDataKey", "s3:CreateMultipartUpload": "kms:GenerateDataKey",
               "s3:CompleteMultipartUpload": "kms:Decrypt", "s3:GetObject": "kms:Decrypt"}  # fmt: skip
     if name in s3_kms and p.get("ServerSideEncryption", "aws:kms") == "aws:kms":

@@ -90,7 +90,8 @@ def _named(service: str, **templates: str) -> Resolver:
             value = call.params.get(key)
             if value:
                 values = value if isinstance(value, list) else [value]
-                return [v if not template else w.arn(service, template.format(v)) for v in values]
+                is_arn = [not template or v.startswith("arn:") for v in values]
+                return [v if arn else w.arn(service, template.format(v)) for v, arn in zip(values, is_arn, strict=True)]
         return ["*"]
 
     return resolve
@@ -108,6 +109,6 @@ RESOURCES: dict[str, Resolver] = {
     "dynamodb": _named("dynamodb", ResourceArn="", TableName="table/{}"),
     "athena": _named("athena", ResourceARN="", WorkGroup="workgroup/{}", Name="workgroup/{}"),
     "logs": _named("logs", resourceArn="", logGroupName="log-group:{}", logGroupNamePrefix="log-group:*"),
-    "cloudtrail": _named("cloudtrail", Name="trail/{}", TrailName="trail/{}"),
+    "cloudtrail": _named("cloudtrail", ResourceIdList="", Name="trail/{}", TrailName="trail/{}"),
     "secretsmanager": _named("secretsmanager", SecretId="secret:{}" + SECRET_SUFFIX),
 }

@@ -13,7 +13,7 @@ from deploy import iam
 from deploy import tags as t
 from deploy.build import Release
 from deploy.context import Context
-from deploy.errors import is_not_found
+from deploy.errors import DeployError, is_not_found
 from deploy.events import EventRule
 from deploy.resource import Resource, State
 from deploy.retry import retry_while_role_propagates
@@ -39,6 +39,7 @@ class StateTable(Resource):
             "BillingMode": "PAY_PER_REQUEST",
             "SSE": {"Status": "ENABLED", "SSEType": "KMS", "KMSMasterKeyArn": self.ctx.key_arn},
             "PointInTimeRecovery": "ENABLED",
+            "DeletionProtection": self.ctx.config.production,
             "Tags": self.ctx.tags,
         }
 
@@ -58,6 +59,7 @@ class StateTable(Resource):
             "BillingMode": table.get("BillingModeSummary", {}).get("BillingMode", "PROVISIONED"),
             "SSE": {k: sse.get(k) for k in ("Status", "SSEType", "KMSMasterKeyArn")},
             "PointInTimeRecovery": pitr,
+            "DeletionProtection": bool(table.get("DeletionProtectionEnabled", False)),
             "Tags": t.from_list(tags),
         }
 
@@ -68,6 +70,7 @@ class StateTable(Resource):
             KeySchema=desired["KeySchema"],
             BillingMode=desired["BillingMode"],
             SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": self.ctx.key_arn},
+            DeletionProtectionEnabled=desired["DeletionProtection"],
             Tags=t.to_list(desired["Tags"]),
         )
         self.ddb.get_waiter("table_exists").wait(TableName=self.name, WaiterConfig={"Delay": 2})
@@ -83,10 +86,19 @@ class StateTable(Resource):
         if "SSE" in fields or "BillingMode" in fields:
             sse = {"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": self.ctx.key_arn}
             self.ddb.update_table(TableName=self.name, BillingMode="PAY_PER_REQUEST", SSESpecification=sse)
+        if "DeletionProtection" in fields:
+            self.ddb.update_table(TableName=self.name, DeletionProtectionEnabled=desired["DeletionProtection"])
         if "Tags" in fields:
             self.ddb.tag_resource(ResourceArn=self.arn, Tags=t.to_list(desired["Tags"]))
 
+    def check_destroy(self, current: State, delete_data: bool) -> None:
+        if current["DeletionProtection"] and not delete_data:
+            raise DeployError(f"table {self.name} is protected from deletion: destroy deletes it with --delete-data")
+
     def delete(self, current: State) -> None:
+        """A protected table (production) loses its protection first: destroy was told --delete-data."""
+        if current["DeletionProtection"]:
+            self.ddb.update_table(TableName=self.name, DeletionProtectionEnabled=False)
         self.ddb.delete_table(TableName=self.name)
 
 

@@ -16,9 +16,17 @@ from deploy.resource import Resource, State
 class KmsKey(Resource):
     kind = "kms-key"
 
-    def __init__(self, ctx: Context) -> None:
-        super().__init__(ctx, ctx.kms_alias)
-        self.kms = ctx.clients("kms")
+    def __init__(self, ctx: Context, region: str | None = None, alias: str | None = None) -> None:
+        """The project key; with a region (and alias), the replicas' key in that region."""
+        super().__init__(ctx, alias or ctx.kms_alias)
+        self.region = region
+        self.kms = ctx.clients("kms", region)
+
+    def _remember(self, arn: str) -> None:
+        if self.region is None:
+            self.ctx.key_arn = arn
+        else:
+            self.ctx.replica_key_arn = arn
 
     def desired(self) -> State:
         return {"Tags": self.ctx.tags, "KeyState": "Enabled", "Rotation": True}
@@ -40,7 +48,7 @@ class KmsKey(Resource):
             if is_not_found(e, "NotFoundException"):
                 return None
             raise
-        self.ctx.key_arn = meta["Arn"]
+        self._remember(meta["Arn"])
         tags = self.kms.list_resource_tags(KeyId=key_id)["Tags"]
         rotation = False
         if meta["KeyState"] == "Enabled":
@@ -53,14 +61,15 @@ class KmsKey(Resource):
         }
 
     def create(self, desired: State) -> None:
+        what = "buckets, Athena results, state table, logs, trail" if self.region is None else "replicas"
         meta = self.kms.create_key(
-            Description=f"lakehouse {self.ctx.settings.env}: buckets, Athena results, state table",
+            Description=f"lakehouse {self.ctx.settings.env}: {what}",
             KeyUsage="ENCRYPT_DECRYPT",
             Tags=t.to_list(desired["Tags"], "TagKey", "TagValue"),
         )["KeyMetadata"]
         self.kms.create_alias(AliasName=self.name, TargetKeyId=meta["KeyId"])
         self.kms.enable_key_rotation(KeyId=meta["KeyId"])
-        self.ctx.key_arn = meta["Arn"]
+        self._remember(meta["Arn"])
 
     def update(self, desired: State, current: State, fields: tuple[str, ...]) -> None:
         key_id = current["KeyId"]

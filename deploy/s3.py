@@ -10,6 +10,7 @@ from botocore.exceptions import ClientError
 from deploy import tags as t
 from deploy.context import DATA_BUCKETS, Context
 from deploy.errors import DeployError, is_not_found
+from deploy.policies import source_conditions
 from deploy.resource import Resource, State
 from lakehouse.settings import BUCKET_KINDS
 
@@ -39,7 +40,7 @@ def tls_only_policy(ctx: Context, bucket: str, extra: list[dict[str, Any]] | Non
     return {"Version": "2012-10-17", "Statement": [*statements, *(extra or [])]}
 
 
-def project_key_only(ctx: Context, bucket: str) -> list[dict[str, Any]]:
+def project_key_only(ctx: Context, bucket: str, key_arn: str) -> list[dict[str, Any]]:
     """Deny a PutObject that asks for any encryption but SSE-KMS under the project key.
 
     One that asks for none gets the bucket default, the project key: denying it too (AWS's example,
@@ -52,7 +53,7 @@ def project_key_only(ctx: Context, bucket: str) -> list[dict[str, Any]]:
         _deny("DenyOtherEncryption", "s3:PutObject", objects,
               {"Null": {sse: "false"}, "StringNotEquals": {sse: "aws:kms"}}),
         _deny("DenyOtherKmsKeys", "s3:PutObject", objects,
-              {"Null": {key_id: "false"}, "StringNotEquals": {key_id: ctx.key_arn}}),
+              {"Null": {key_id: "false"}, "StringNotEquals": {key_id: key_arn}}),
     ]  # fmt: skip
 
 
@@ -73,9 +74,10 @@ def lifecycle_rule(ctx: Context, expire_days: int) -> State:
 class Bucket(Resource):
     kind = "s3-bucket"
 
-    def __init__(self, ctx: Context, name: str, expire_days: int, is_data: bool) -> None:
+    def __init__(self, ctx: Context, name: str, expire_days: int, is_data: bool, region: str | None = None) -> None:
         super().__init__(ctx, name)
-        self.s3 = ctx.clients("s3")
+        self.region = region or ctx.region
+        self.s3 = ctx.clients("s3", region)
         self.expire_days = expire_days
         self.is_data = is_data
 
@@ -83,7 +85,7 @@ class Bucket(Resource):
         return {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": self.ctx.key_arn, "BucketKeyEnabled": True}
 
     def policy(self) -> State:
-        return tls_only_policy(self.ctx, self.name, project_key_only(self.ctx, self.name))
+        return tls_only_policy(self.ctx, self.name, project_key_only(self.ctx, self.name, self.ctx.key_arn))
 
     def logging(self) -> State | None:
         return {"TargetBucket": self.ctx.log_bucket, "TargetPrefix": f"s3/{self.name}/"}
@@ -130,7 +132,7 @@ class Bucket(Resource):
         }
 
     def create(self, desired: State) -> None:
-        region = self.ctx.region
+        region = self.region
         kwargs: dict[str, Any] = self.create_options()
         if region != "us-east-1":
             kwargs["CreateBucketConfiguration"] = {"LocationConstraint": region}
@@ -200,12 +202,18 @@ class LogBucket(Bucket):
             "Principal": {"Service": "logging.s3.amazonaws.com"},
             "Action": "s3:PutObject",
             "Resource": f"{self.ctx.bucket_arn(self.name)}/s3/*",
-            "Condition": {"StringEquals": {"aws:SourceAccount": self.ctx.account_id}},
+            "Condition": source_conditions(self.ctx, [self.ctx.bucket_arn(b) for b in self.sources]),
         }
         return tls_only_policy(self.ctx, self.name, [allow])
 
     def logging(self) -> State | None:
         return None
+
+    @property
+    def sources(self) -> list[str]:
+        """The buckets that log here (https://docs.aws.amazon.com/AmazonS3/latest/userguide/
+        enable-server-access-logging.html#grant-log-delivery-permissions-general)."""
+        return [self.ctx.settings.bucket(kind) for kind in BUCKET_KINDS] + [self.ctx.audit_bucket]
 
 
 def _encryption(response: State | None) -> State | None:

@@ -16,6 +16,7 @@ from deploy.ingest import ingestion
 from deploy.kms import KeyPolicy, KmsKey
 from deploy.lakeformation import governance
 from deploy.logs import log_groups
+from deploy.replication import extra_roles, key_users, replicas, replication
 from deploy.resource import Resource
 from deploy.s3 import buckets
 from deploy.security import SecurityConfiguration
@@ -26,8 +27,10 @@ def stack(ctx: Context, release: Release) -> list[Resource]:
     return [
         KmsKey(ctx),
         *buckets(ctx),
-        *roles(ctx),
-        KeyPolicy(ctx),
+        *replicas(ctx),
+        *roles(ctx, extra_roles(ctx)),
+        KeyPolicy(ctx, key_users(ctx)),
+        *replication(ctx),
         *log_groups(ctx),
         SecurityConfiguration(ctx),
         *audit(ctx),

@@ -17,6 +17,9 @@ Each one is modelled on the AWS API reference, with AWS's semantics where moto's
   below 1.2, SSE-C, another key) would deny every request. Here each statement applies only when its
   conditions hold for the request: it came over HTTPS with TLS 1.2, and carries the encryption
   headers it carries (aws:SecureTransport, s3:TlsVersion, s3:x-amz-server-side-encryption*).
+- S3 GetBucketReplication: moto answers each rule with a fixed Filter and DeleteMarkerReplication and
+  drops SourceSelectionCriteria; AWS returns the configuration as PutBucketReplication sent it (which
+  replaced the whole configuration), so the rules are returned as stored.
 - Lake Formation RegisterResource keeps HybridAccessEnabled (and DescribeResource returns it),
   UpdateResource, and CreateLakeFormationOptIn / ListLakeFormationOptIns / DeleteLakeFormationOptIn.
 
@@ -258,6 +261,19 @@ def log_permissions_enabled_policy(target_bucket: FakeBucket, target_prefix: str
     return False
 
 
+def get_bucket_replication(self: S3Response) -> Any:
+    """GetBucketReplication: the rules as PutBucketReplication stored them, whole."""
+    from moto.s3.exceptions import ReplicationConfigurationNotFoundError
+
+    self.data["Action"] = "GetBucketReplication"
+    replication = self.backend.get_bucket_replication(self.bucket_name)
+    if not replication:
+        raise ReplicationConfigurationNotFoundError(bucket_name=self.bucket_name)
+    rules = [dict(rule) for rule in _as_list(replication["Rule"])]
+    configuration = {"Role": replication["Role"], "Rules": rules}
+    return self.serialized(ActionResult({"ReplicationConfiguration": configuration}))
+
+
 # --- Lake Formation -------------------------------------------------------------------------------
 
 
@@ -337,6 +353,7 @@ def install() -> None:
     FakeBucket._log_permissions_enabled_policy = staticmethod(log_permissions_enabled_policy)  # type: ignore[method-assign]
     FakeBucket.get_permission = get_permission  # type: ignore[method-assign]
     S3Response._key_response = _key_response(S3Response._key_response)  # type: ignore[method-assign]
+    S3Response.get_bucket_replication = get_bucket_replication  # type: ignore[method-assign]
     FakeJob.as_dict = _job_as_dict(FakeJob.as_dict)  # type: ignore[method-assign]
     GlueResponse.create_job = _create_job(GlueResponse.create_job)  # type: ignore[method-assign]
     GlueResponse.update_job = update_job  # type: ignore[attr-defined]

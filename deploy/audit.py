@@ -13,10 +13,11 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from deploy import tags as t
+from deploy.bucket_policies import tls_only_policy
 from deploy.context import DATA_BUCKETS, Context
 from deploy.errors import is_not_found
 from deploy.resource import Resource, State
-from deploy.s3 import Bucket, tls_only_policy
+from deploy.s3 import Bucket
 
 
 def trail_arn(ctx: Context) -> str:

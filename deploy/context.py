@@ -38,11 +38,17 @@ class DeployConfig:
     replica_region: str | None = None
     athena_reuse_max_age_minutes: int = 60
     key_administrators: tuple[str, ...] = ()  # IAM principal ARNs; none: the identity that runs deploy
+    private_network: bool = False  # Glue in private subnets, VPC endpoints, a data perimeter
+    vpc_id: str | None = None  # the user's VPC; none: deploy creates one
+    subnet_ids: tuple[str, ...] = ()  # private subnets of vpc_id, in two AZs
+    vpc_cidr: str = "10.42.0.0/16"  # of the VPC deploy creates
     version: str = __version__
 
     def __post_init__(self) -> None:
         if self.production and not self.replica_region:
             raise DeployError("a production env needs replica_region: name the second region for its replicas")
+        if self.vpc_id and not self.subnet_ids:
+            raise DeployError(f"vpc_id {self.vpc_id} needs subnet_ids: name its private subnets (two AZs)")
         if self.production and self.kms_deletion_window_days < 30:
             raise DeployError("a production env keeps its key 30 days after destroy: set kms_deletion_window_days=30")
 
@@ -80,6 +86,7 @@ class Context:
     partition: str = "aws"
     key_arn: str = UNKNOWN
     replica_key_arn: str = UNKNOWN
+    network: dict[str, Any] = field(default_factory=dict)  # ids the network resources learn: vpc, subnets, ...
 
     @property
     def tags(self) -> dict[str, str]:

@@ -53,7 +53,9 @@ def job_definition(ctx: Context, release: Release, job: str, capacity: GlueJobSe
         "--custom-logGroup-prefix": ctx.glue_log_group,  # Glue 5.x: <prefix>/error and <prefix>/output
         "--TempDir": f"{ctx.glue_temp_uri}{job}/",
     }
+    network = {"Connections": {"Connections": [ctx.name("network")]}} if ctx.config.private_network else {}
     return {
+        **network,
         "Description": f"lakehouse {s.env}: {job}",
         "Role": ctx.role_arn(iam.GLUE_JOBS),
         "ExecutionProperty": {"MaxConcurrentRuns": 1},

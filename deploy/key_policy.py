@@ -57,6 +57,13 @@ def principal_arn(caller_arn: str) -> str:
     return caller_arn
 
 
+def administrators(ctx: Context) -> list[str]:
+    """Who administers the key (and may reach the data from outside the network): settings', else the deployer."""
+    if ctx.config.key_administrators:
+        return list(ctx.config.key_administrators)
+    return [principal_arn(ctx.clients("sts").get_caller_identity()["Arn"])]
+
+
 def _statement(sid: str, principal: dict[str, Any], actions: list[str], **condition: Any) -> Statement:
     found: Statement = {
         "Sid": sid,

@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 from deploy import tags as t
 from deploy.context import Context
 from deploy.errors import DeployError, is_not_found
-from deploy.key_policy import key_policy, key_users, principal_arn
+from deploy.key_policy import administrators, key_policy, key_users
 from deploy.resource import Resource, State
 
 
@@ -102,14 +102,9 @@ class KeyPolicy(Resource):
         self.kms = ctx.clients("kms")
         self.extra_users = extra_users
 
-    def _administrators(self) -> list[str]:
-        if self.ctx.config.key_administrators:
-            return list(self.ctx.config.key_administrators)
-        return [principal_arn(self.ctx.clients("sts").get_caller_identity()["Arn"])]
-
     def desired(self) -> State:
         users = key_users(self.ctx, self.extra_users)
-        return {"Policy": key_policy(self.ctx, self._administrators(), users)}
+        return {"Policy": key_policy(self.ctx, administrators(self.ctx), users)}
 
     def read(self) -> State | None:
         key = KmsKey(self.ctx).read()

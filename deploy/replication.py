@@ -13,12 +13,13 @@ from botocore.exceptions import ClientError
 
 from deploy import policies
 from deploy import tags as t
+from deploy.bucket_policies import project_key_only, tls_only_policy
 from deploy.context import Context
 from deploy.errors import DeployError, is_not_found
 from deploy.iam import Role
 from deploy.kms import KmsKey
 from deploy.resource import Resource, State
-from deploy.s3 import Bucket, project_key_only, tls_only_policy
+from deploy.s3 import Bucket
 
 REPLICATED = ("raw", "gold")
 REPLICATION = "replication"

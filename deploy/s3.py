@@ -8,6 +8,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from deploy import tags as t
+from deploy.bucket_policies import perimeter, project_key_only, tls_only_policy
 from deploy.context import DATA_BUCKETS, Context
 from deploy.errors import DeployError, is_not_found
 from deploy.policies import source_conditions
@@ -20,41 +21,6 @@ BLOCK_ALL = {
     "BlockPublicPolicy": True,
     "RestrictPublicBuckets": True,
 }
-
-
-def _deny(sid: str, actions: str, resources: list[str], condition: dict[str, Any]) -> dict[str, Any]:
-    return {"Sid": sid, "Effect": "Deny", "Principal": "*", "Action": actions, "Resource": resources,
-            "Condition": condition}  # fmt: skip
-
-
-def tls_only_policy(ctx: Context, bucket: str, extra: list[dict[str, Any]] | None = None) -> State:
-    """TLS 1.2 or later only, and never SSE-C (https://docs.aws.amazon.com/AmazonS3/latest/userguide/
-    example-bucket-policies.html, and .../amazon-s3-policy-keys.html#example-object-tls-version)."""
-    arn = ctx.bucket_arn(bucket)
-    statements = [
-        _deny("DenyInsecureTransport", "s3:*", [arn, f"{arn}/*"], {"Bool": {"aws:SecureTransport": "false"}}),
-        _deny("DenyTlsBelow12", "s3:*", [arn, f"{arn}/*"], {"NumericLessThan": {"s3:TlsVersion": "1.2"}}),
-        _deny("DenySseC", "s3:PutObject", [f"{arn}/*"],
-              {"Null": {"s3:x-amz-server-side-encryption-customer-algorithm": "false"}}),
-    ]
-    return {"Version": "2012-10-17", "Statement": [*statements, *(extra or [])]}
-
-
-def project_key_only(ctx: Context, bucket: str, key_arn: str) -> list[dict[str, Any]]:
-    """Deny a PutObject that asks for any encryption but SSE-KMS under the project key.
-
-    One that asks for none gets the bucket default, the project key: denying it too (AWS's example,
-    https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#require-sse-kms)
-    would also deny UploadPart, which never carries the header. So every object ends under the key.
-    """
-    objects = [f"{ctx.bucket_arn(bucket)}/*"]
-    sse, key_id = "s3:x-amz-server-side-encryption", "s3:x-amz-server-side-encryption-aws-kms-key-id"
-    return [
-        _deny("DenyOtherEncryption", "s3:PutObject", objects,
-              {"Null": {sse: "false"}, "StringNotEquals": {sse: "aws:kms"}}),
-        _deny("DenyOtherKmsKeys", "s3:PutObject", objects,
-              {"Null": {key_id: "false"}, "StringNotEquals": {key_id: key_arn}}),
-    ]  # fmt: skip
 
 
 def lifecycle_rule(ctx: Context, expire_days: int) -> State:
@@ -85,7 +51,10 @@ class Bucket(Resource):
         return {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": self.ctx.key_arn, "BucketKeyEnabled": True}
 
     def policy(self) -> State:
-        return tls_only_policy(self.ctx, self.name, project_key_only(self.ctx, self.name, self.ctx.key_arn))
+        extra = project_key_only(self.ctx, self.name, self.ctx.key_arn)
+        if self.is_data and self.ctx.config.private_network:
+            extra.append(perimeter(self.ctx, self.name))
+        return tls_only_policy(self.ctx, self.name, extra)
 
     def logging(self) -> State | None:
         return {"TargetBucket": self.ctx.log_bucket, "TargetPrefix": f"s3/{self.name}/"}

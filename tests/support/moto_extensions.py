@@ -6,6 +6,8 @@ Each one is modelled on the AWS API reference, with AWS's semantics where moto's
   (it is not merged with the old definition). CreateJob/GetJob also keep JobRunQueuingEnabled.
 - Glue UpdateCrawler and UpdateTrigger: each field sent replaces that field whole (no deep merge);
   fields not sent are unchanged.
+- Glue UpdateConnection (ConnectionInput replaces the connection's definition) and DeleteConnection;
+  GetConnection answers ConnectionType (moto leaves it out).
 - Athena UpdateWorkGroup: each member of ConfigurationUpdates replaces that member of the
   configuration; ResultConfigurationUpdates replaces the result configuration. Athena GetWorkGroup of
   a missing workgroup fails with InvalidRequestException, as AWS does (moto returns null).
@@ -16,7 +18,10 @@ Each one is modelled on the AWS API reference, with AWS's semantics where moto's
 - S3 bucket policies: moto ignores a statement's Condition, so every conditioned Deny (non-TLS, TLS
   below 1.2, SSE-C, another key) would deny every request. Here each statement applies only when its
   conditions hold for the request: it came over HTTPS with TLS 1.2, and carries the encryption
-  headers it carries (aws:SecureTransport, s3:TlsVersion, s3:x-amz-server-side-encryption*).
+  headers it carries (aws:SecureTransport, s3:TlsVersion, s3:x-amz-server-side-encryption*). It was
+  made by moto's user, not by a service for it (aws:PrincipalArn, aws:ViaAWSService=false), from no
+  VPC endpoint: a test may say otherwise with the headers `x-test-principal-arn` and `x-test-source-vpce`
+  (AWS takes these keys from the request's credentials and network path, which moto does not model).
 - S3 GetBucketReplication: moto answers each rule with a fixed Filter and DeleteMarkerReplication and
   drops SourceSelectionCriteria; AWS returns the configuration as PutBucketReplication sent it (which
   replaced the whole configuration), so the rules are returned as stored.
@@ -39,7 +44,7 @@ from typing import Any
 
 from moto.athena.responses import AthenaResponse
 from moto.core.responses import ActionResult, EmptyResult
-from moto.glue.models import FakeJob
+from moto.glue.models import FakeConnection, FakeJob
 from moto.glue.responses import GlueResponse
 from moto.glue.utils import Action, Predicate
 from moto.lakeformation import urls as lakeformation_urls
@@ -139,6 +144,30 @@ def update_trigger(self: GlueResponse) -> ActionResult:
     return ActionResult({"Trigger": trigger.as_dict()})
 
 
+def _connection_as_dict(original: Any) -> Any:
+    def as_dict(self: FakeConnection, hide_password: bool = False) -> dict[str, Any]:
+        return {**original(self, hide_password), "ConnectionType": self.connection_input.get("ConnectionType")}
+
+    return as_dict
+
+
+def update_connection(self: GlueResponse) -> EmptyResult:
+    """UpdateConnection: the ConnectionInput replaces the connection's definition whole."""
+    connection = self.glue_backend.get_connection(catalog_id=None, name=self._get_param("Name"),  # type: ignore[arg-type]
+                                                  apply_override_for_compute_environment=None)  # type: ignore[arg-type]  # fmt: skip
+    connection.connection_input = self._get_param("ConnectionInput")
+    connection.connection_properties = connection.connection_input.get("ConnectionProperties", {})
+    connection.updated_time = _now()
+    return EmptyResult()
+
+
+def delete_connection(self: GlueResponse) -> EmptyResult:
+    name = self._get_param("ConnectionName")
+    self.glue_backend.get_connection(catalog_id=None, name=name, apply_override_for_compute_environment=None)  # type: ignore[arg-type]
+    del self.glue_backend.connections[name]
+    return EmptyResult()
+
+
 # --- Athena ---------------------------------------------------------------------------------------
 
 
@@ -183,7 +212,9 @@ _request = threading.local()
 # What AWS knows of a request to S3 that is not in moto's evaluation: it came over HTTPS with TLS 1.2
 # (the SDKs' minimum), and the encryption headers it carries (condition keys from
 # https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html).
-TRANSPORT = {"aws:SecureTransport": "true", "s3:TlsVersion": "1.2"}
+TRANSPORT = {"aws:SecureTransport": "true", "s3:TlsVersion": "1.2", "aws:ViaAWSService": "false",
+             "aws:PrincipalArn": "arn:aws:iam::123456789012:user/moto"}  # fmt: skip
+TEST_KEYS = {"x-test-principal-arn": "aws:PrincipalArn", "x-test-source-vpce": "aws:SourceVpce"}
 HEADER_KEYS = ("x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id",
                "x-amz-server-side-encryption-customer-algorithm")  # fmt: skip
 
@@ -191,7 +222,8 @@ HEADER_KEYS = ("x-amz-server-side-encryption", "x-amz-server-side-encryption-aws
 def _key_response(original: Any) -> Any:
     def key_response(self: S3Response, request: Any, full_url: str) -> Any:
         headers = {k.lower(): v for k, v in request.headers.items()}
-        _request.context = {**TRANSPORT, **{f"s3:{h}": headers[h] for h in HEADER_KEYS if h in headers}}
+        context = {**TRANSPORT, **{f"s3:{h}": headers[h] for h in HEADER_KEYS if h in headers}}
+        _request.context = {**context, **{key: headers[h] for h, key in TEST_KEYS.items() if h in headers}}
         try:
             return original(self, request, full_url)
         finally:
@@ -359,6 +391,9 @@ def install() -> None:
     GlueResponse.update_job = update_job  # type: ignore[attr-defined]
     GlueResponse.update_crawler = update_crawler  # type: ignore[attr-defined]
     GlueResponse.update_trigger = update_trigger  # type: ignore[attr-defined]
+    GlueResponse.update_connection = update_connection  # type: ignore[attr-defined]
+    FakeConnection.as_dict = _connection_as_dict(FakeConnection.as_dict)  # type: ignore[method-assign]
+    GlueResponse.delete_connection = delete_connection  # type: ignore[attr-defined]
     AthenaResponse.get_work_group = _get_work_group(AthenaResponse.get_work_group)  # type: ignore[method-assign]
     AthenaResponse.update_work_group = update_work_group  # type: ignore[attr-defined]
     Resource.to_dict = _resource_to_dict(Resource.to_dict)  # type: ignore[method-assign]

@@ -64,7 +64,7 @@ def _roles(*purposes: str) -> Arns:
 
 
 def _with_boundary(ctx: Context) -> dict[str, Any]:
-    return {"StringEquals": {"iam:PermissionsBoundary": boundary_arn(ctx)}}
+    return {"ArnEquals": {"iam:PermissionsBoundary": boundary_arn(ctx)}}
 
 
 def _env_tag(ctx: Context) -> dict[str, Any]:
@@ -72,12 +72,13 @@ def _env_tag(ctx: Context) -> dict[str, Any]:
 
 
 GRANTS: tuple[Grant, ...] = (
-    Grant("KmsCreateKey", lambda ctx: ["*"], change=("kms:CreateKey", "kms:TagResource"), condition=_env_tag),
+    Grant("KmsCreateKey", lambda ctx: ["*"], change=("kms:CreateKey",), condition=_env_tag),
     Grant("KmsListAliases", lambda ctx: ["*"], read=("kms:ListAliases",)),
-    Grant("KmsAlias", _named("kms", "alias/{p}data"), change=("kms:CreateAlias", "kms:DeleteAlias")),
+    Grant("KmsAlias", lambda ctx: [*_named("kms", "alias/{p}data")(ctx), *_named("kms", "key/*")(ctx)],
+          change=("kms:CreateAlias", "kms:DeleteAlias")),  # an alias's calls need both the alias and its key
     Grant("KmsKeys", _named("kms", "key/*"),  # the key's id is known only once it exists
           read=("kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"),
-          change=("kms:CreateAlias", "kms:EnableKeyRotation", "kms:PutKeyPolicy")),
+          change=("kms:EnableKeyRotation", "kms:PutKeyPolicy", "kms:TagResource")),
     # the rest (uploads, DeleteAlias, ScheduleKeyDeletion) the key policy grants its administrators itself
     Grant("S3Buckets", _buckets,
           read=("s3:GetBucketLogging", "s3:GetBucketPolicy", "s3:GetBucketTagging", "s3:GetBucketVersioning",
@@ -105,17 +106,19 @@ GRANTS: tuple[Grant, ...] = (
     Grant("PassRoleToLakeFormation", _roles(iam.LAKEFORMATION), change=("iam:PassRole",),
           condition=_passed_to("lakeformation")),
     Grant("GlueCatalog", lambda ctx: [ctx.arn("glue", "catalog"), *_named("glue", "database/{db}*")(ctx),
-                                      *_named("glue", "table/{db}*/*")(ctx)],
+                                      *_named("glue", "table/{db}*/*")(ctx),
+                                      *_named("glue", "userDefinedFunction/{db}*/*")(ctx)],  # DeleteDatabase
           read=("glue:GetDatabase", "glue:GetTable"),
           change=("glue:CreateDatabase", "glue:CreateTable", "glue:DeleteDatabase", "glue:DeleteTable",
                   "glue:UpdateDatabase", "glue:UpdateTable")),
     Grant("GlueJobsAndCrawlers", lambda ctx: [ctx.arn("glue", f"{kind}/{_prefix(ctx)}*") for kind in
                                               ("crawler", "job", "trigger", "workflow")],
           read=("glue:GetCrawler", "glue:GetJob", "glue:GetTags", "glue:GetTrigger", "glue:GetWorkflow"),
-          change=("glue:CreateCrawler", "glue:CreateJob", "glue:CreateTrigger", "glue:CreateWorkflow",
+          change=("glue:CreateJob", "glue:CreateTrigger", "glue:CreateWorkflow",
                   "glue:DeleteCrawler", "glue:DeleteJob", "glue:DeleteTrigger", "glue:DeleteWorkflow",
                   "glue:TagResource", "glue:UpdateCrawler", "glue:UpdateJob", "glue:UpdateTrigger",
                   "glue:UpdateWorkflow")),
+    Grant("GlueCreateCrawler", lambda ctx: ["*"], change=("glue:CreateCrawler",), condition=_env_tag),
     Grant("StateTable", _named("dynamodb", "table/{p}*"),
           read=("dynamodb:DescribeContinuousBackups", "dynamodb:DescribeTable", "dynamodb:ListTagsOfResource"),
           change=("dynamodb:CreateTable", "dynamodb:DeleteTable", "dynamodb:TagResource",
@@ -134,14 +137,15 @@ GRANTS: tuple[Grant, ...] = (
     Grant("Alarms", _named("cloudwatch", "alarm:{p}*"),
           read=("cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource"),
           change=("cloudwatch:DeleteAlarms", "cloudwatch:PutMetricAlarm", "cloudwatch:TagResource")),
-    Grant("AthenaWorkGroup", _named("athena", "workgroup/{p}*"),
-          read=("athena:GetWorkGroup", "athena:ListTagsForResource"),
-          change=("athena:CreateWorkGroup", "athena:DeleteWorkGroup", "athena:TagResource",
-                  "athena:UpdateWorkGroup")),
+    Grant("AthenaWorkGroup", _named("athena", "workgroup/{p}*"), read=("athena:GetWorkGroup",),
+          change=("athena:CreateWorkGroup", "athena:DeleteWorkGroup", "athena:UpdateWorkGroup")),
+    Grant("AthenaTags", lambda ctx: [ctx.arn("athena", f"{kind}/{_prefix(ctx)}*") for kind in
+                                     ("capacity-reservation", "datacatalog", "workgroup")],  # all three, or no match
+          read=("athena:ListTagsForResource",), change=("athena:TagResource",)),
     Grant("LogGroups", lambda ctx: [ctx.arn("logs", f"log-group:{g}") for g in _log_groups(ctx)],
           read=("logs:ListTagsForResource",),
           change=("logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy", "logs:TagResource")),
-    Grant("LogGroupsList", lambda ctx: [ctx.arn("logs", "log-group:*")], read=("logs:DescribeLogGroups",)),
+    Grant("LogGroupsList", lambda ctx: ["*"], read=("logs:DescribeLogGroups",)),  # takes no resource-level permissions
     Grant("GlueSecurityConfiguration", lambda ctx: ["*"],  # security configurations take no resource-level permissions
           read=("glue:GetSecurityConfiguration",),
           change=("glue:CreateSecurityConfiguration", "glue:DeleteSecurityConfiguration")),

@@ -117,4 +117,4 @@ def roles(ctx: Context, extra: Sequence[Role] = ()) -> list[Resource]:
     """The boundary first (every role names it), then our roles and any extra ones, all under it."""
     found = [Role(ctx, purpose, TRUSTS[purpose](ctx), policy) for purpose, policy in POLICIES.items()]
     found += extra
-    return [PermissionsBoundary(ctx, [role.policy for role in found]), *found]
+    return [PermissionsBoundary(ctx, [policies.key_use, *(role.policy for role in found)]), *found]

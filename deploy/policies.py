@@ -20,6 +20,11 @@ PARTITION_WRITE = ["glue:CreatePartition", "glue:BatchCreatePartition", "glue:Up
 KMS_USE = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
 
 
+def key_use(ctx: Context) -> Document:
+    """What any role may do with the project key, within the boundary; the key policy says which role, how."""
+    return document(allow("KeyUse", KMS_USE, [ctx.key_arn]))
+
+
 def document(*statements: Statement) -> Document:
     return {"Version": "2012-10-17", "Statement": list(statements)}
 
@@ -167,27 +172,25 @@ def glue_crawlers(ctx: Context) -> Document:
 
 
 def ingest(ctx: Context) -> Document:
-    """The Lambda writes bronze objects, registers their partitions and keeps its state."""
+    """The Lambda writes bronze objects, registers their partitions and keeps its state.
+
+    No KMS statement: the key policy lets our roles use the key through S3 and DynamoDB (deploy/key_policy.py).
+    """
     s = ctx.settings
     secret = ctx.arn("secretsmanager", f"secret:{s.github_token_secret}-??????")
     return document(
-        allow(
-            "WriteBronze",
-            ["s3:PutObject", "s3:AbortMultipartUpload"],
-            [_objects(ctx, BRONZE.bucket, BRONZE.prefix + "/")],
-        ),
+        allow("WriteBronze", ["s3:PutObject"], [_objects(ctx, BRONZE.bucket, BRONZE.prefix + "/")]),
         allow(
             "RegisterBronzePartitions",
-            ["glue:GetDatabase", "glue:GetTable", "glue:BatchCreatePartition"],
+            ["glue:GetTable", "glue:BatchCreatePartition"],
             _catalog(ctx, s.database, BRONZE.name),
         ),
         allow(
             "State",
-            ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+            ["dynamodb:GetItem", "dynamodb:UpdateItem"],
             [ctx.arn("dynamodb", f"table/{s.ingest_state_table}")],
         ),
         allow("GitHubToken", ["secretsmanager:GetSecretValue"], [secret]),
-        allow("Kms", KMS_USE, [ctx.key_arn]),
         _logs(ctx, f"/aws/lambda/{s.ingest_function}", associate_key=False),
     )
 

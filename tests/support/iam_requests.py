@@ -101,7 +101,8 @@ def requests_for(call: Call, where: Where) -> list[Request]:
         found = [Request(name, "s3:DeleteObjectVersion" if "VersionId" in o else "s3:DeleteObject", r, context)
                  for o, r in zip(call.params["Delete"]["Objects"], resources, strict=True)]  # fmt: skip
     if name in TAG_ON_CREATE and any(call.params.get(k) for k in ("Tags", "TagsList", "tags")):
-        found += [Request(name, TAG_ON_CREATE[name], resource, context) for resource in resources]
+        tagged = [where.key_arn] if name == "kms:CreateKey" else resources  # the new key is the env's key
+        found += [Request(name, TAG_ON_CREATE[name], resource, context) for resource in tagged]
     found += _implied(call, where, name)
     return found
 

@@ -108,7 +108,7 @@ RESOURCES: dict[str, Resolver] = {
     "cloudwatch": _named("cloudwatch", ResourceARN="", AlarmName="alarm:{}", AlarmNames="alarm:{}"),
     "dynamodb": _named("dynamodb", ResourceArn="", TableName="table/{}"),
     "athena": _named("athena", ResourceARN="", WorkGroup="workgroup/{}", Name="workgroup/{}"),
-    "logs": _named("logs", resourceArn="", logGroupName="log-group:{}", logGroupNamePrefix="log-group:*"),
+    "logs": _named("logs", resourceArn="", logGroupName="log-group:{}", logGroupNamePrefix="*"),
     "cloudtrail": _named("cloudtrail", ResourceIdList="", Name="trail/{}", TrailName="trail/{}"),
     "secretsmanager": _named("secretsmanager", SecretId="secret:{}" + SECRET_SUFFIX),
 }

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import boto3
 
-from deploy import iam
+from deploy import iam, policies
 from deploy.boundary import boundary_document
 from deploy.context import Clients, Context, DeployConfig
 from deploy.key_policy import key_policy, key_users
 from deploy.s3 import buckets
+from deploy.service_calls import ServiceCall
 from lakehouse.settings import Settings
 from tests.support.iam_eval import Document, Principal
-from tests.support.iam_requests import Where
+from tests.support.iam_requests import Request, Where
 
 DEPLOYER = "arn:aws:iam::{account}:role/lakehouse-deployer"
 
@@ -30,7 +31,7 @@ def where(ctx: Context) -> Where:
 
 def role(ctx: Context, purpose: str) -> Principal:
     """One of our roles: its inline policy, under the env's boundary (built from all our roles' policies)."""
-    boundary = boundary_document([policy(ctx) for policy in iam.POLICIES.values()])
+    boundary = boundary_document([policies.key_use(ctx), *(policy(ctx) for policy in iam.POLICIES.values())])
     return Principal(ctx.role_arn(purpose), {purpose: iam.POLICIES[purpose](ctx)}, boundary)
 
 
@@ -40,3 +41,8 @@ def resource_policies(ctx: Context) -> dict[str, Document]:
     deployer = DEPLOYER.format(account=ctx.account_id)
     found[ctx.key_arn] = key_policy(ctx, [deployer], key_users(ctx))
     return found
+
+
+def listed(calls: list[ServiceCall]) -> list[Request]:
+    """The requests of calls a service makes as the role (written down in deploy/service_calls.py)."""
+    return [Request(f"({c.why})", c.action, resource, c.context) for c in calls for resource in c.resources]

@@ -15,8 +15,9 @@ Statement = dict[str, Any]
 Document = dict[str, Any]
 CATALOG_READ = ["glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:GetPartition",
                 "glue:GetPartitions", "glue:BatchGetPartition"]  # fmt: skip
-PARTITION_WRITE = ["glue:CreatePartition", "glue:BatchCreatePartition", "glue:UpdatePartition",
-                   "glue:BatchUpdatePartition"]  # fmt: skip
+DRIFT_WRITE = ["glue:BatchCreatePartition", "glue:CreateTable", "glue:GetDatabase", "glue:GetPartitions",
+               "glue:GetTable", "glue:UpdateTable"]  # fmt: skip
+PARTITIONS = ["glue:GetTable", "glue:GetPartition", "glue:GetPartitions", "glue:BatchCreatePartition"]
 KMS_USE = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
 
 
@@ -118,21 +119,22 @@ def _lf_data_access() -> Statement:
 
 
 def glue_jobs(ctx: Context) -> Document:
-    """The jobs read raw and artifacts, write silver, gold and their temp dir, and keep the catalog."""
+    """The jobs read raw and the release, write silver, gold and their temp dir, and register partitions.
+
+    No KMS or Lake Formation statement: the key policy grants the jobs the key (through S3, and for
+    the bookmarks' client-side encryption), and the jobs are not opted in to Lake Formation (hybrid mode).
+    Checked against deploy/glue_service_calls.py, both ways, by tests/deploy/test_glue_roles.py.
+    """
     db = ctx.settings.database
     return document(
         allow("ListBuckets", ["s3:ListBucket"], _buckets(ctx, "raw", "silver", "gold", "artifacts")),
-        allow("ReadInputs", ["s3:GetObject"], [_objects(ctx, "raw"), _objects(ctx, "artifacts")]),
+        allow("ReadInputs", ["s3:GetObject"], [_objects(ctx, "raw"), _objects(ctx, "artifacts", "releases/")]),
         allow(
             "WriteOutputs",
             ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
             [_objects(ctx, "silver"), _objects(ctx, "gold"), _objects(ctx, "artifacts", "glue-temp/")],
         ),
-        allow(
-            "Catalog",
-            [*CATALOG_READ, *PARTITION_WRITE, "glue:UpdateTable", "glue:DeletePartition", "glue:BatchDeletePartition"],
-            _catalog(ctx, db),
-        ),
+        allow("Partitions", [*PARTITIONS, "glue:UpdatePartition"], _catalog(ctx, db)),
         allow(
             "SparkCatalogStartup",  # Spark on the Glue catalog lists databases and functions, reads `default`
             ["glue:GetDatabase", "glue:GetDatabases", "glue:GetUserDefinedFunctions"],
@@ -142,7 +144,6 @@ def glue_jobs(ctx: Context) -> Document:
                 *(ctx.arn("glue", f"userDefinedFunction/{name}/*") for name in ("default", db)),
             ],
         ),
-        allow("Kms", KMS_USE, [ctx.key_arn]),
         _logs(ctx, *glue_log_groups(ctx, "jobs")),
         allow(
             "GlueMetrics",
@@ -150,24 +151,19 @@ def glue_jobs(ctx: Context) -> Document:
             ["*"],
             StringEquals={"cloudwatch:namespace": "Glue"},
         ),
-        _lf_data_access(),
     )
 
 
 def glue_crawlers(ctx: Context) -> Document:
-    """Crawlers read the table locations and write only the drift database."""
+    """Crawlers read the table locations and write only the drift database (and create their log group)."""
     db = ctx.drift_database
+    logs = _logs(ctx, *glue_log_groups(ctx, "crawlers"))
+    logs["Action"] = sorted([*logs["Action"], "logs:CreateLogGroup"])  # Glue names it: role, security configuration
     return document(
         allow("ListBuckets", ["s3:ListBucket"], _buckets(ctx, *DATA_BUCKETS)),
         allow("ReadData", ["s3:GetObject"], [_objects(ctx, kind) for kind in DATA_BUCKETS]),
-        allow(
-            "DriftCatalog",
-            [*CATALOG_READ, *PARTITION_WRITE, "glue:CreateTable", "glue:UpdateTable"],
-            _catalog(ctx, db),
-        ),
-        allow("Kms", ["kms:Decrypt"], [ctx.key_arn]),
-        _logs(ctx, *glue_log_groups(ctx, "crawlers")),
-        _lf_data_access(),
+        allow("DriftCatalog", DRIFT_WRITE, _catalog(ctx, db)),
+        logs,
     )
 
 

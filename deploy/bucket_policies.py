@@ -41,21 +41,21 @@ def project_key_only(ctx: Context, bucket: str, key_arn: str) -> list[dict[str, 
         _deny("DenyOtherEncryption", "s3:PutObject", objects,
               {"Null": {sse: "false"}, "StringNotEquals": {sse: "aws:kms"}}),
         _deny("DenyOtherKmsKeys", "s3:PutObject", objects,
-              {"Null": {key_id: "false"}, "StringNotEquals": {key_id: key_arn}}),
+              {"Null": {key_id: "false"}, "ArnNotEquals": {key_id: key_arn}}),  # an ARN-typed key
     ]  # fmt: skip
 
 
 def perimeter(ctx: Context, bucket: str) -> dict[str, Any]:
-    """With the private network: deny what comes neither through our S3 endpoint, nor from a service acting
-    for its caller (Athena, Lake Formation: aws:ViaAWSService), nor from the principals that work from
-    outside it (deployers, crawlers, the Lambda, Lake Formation's role, replication). Per
+    """With the private network: deny what comes neither through our S3 endpoint, nor from Athena acting for
+    its caller (aws:CalledVia), nor from the principals that work from outside it (deployers, crawlers,
+    the Lambda, Lake Formation's role, whose vended credentials Athena uses, and replication). Per
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourcevpce
     and the data perimeter examples of https://github.com/aws-samples/data-perimeter-policy-examples.
     """
     arn = ctx.bucket_arn(bucket)
     condition = {
         "StringNotEqualsIfExists": {"aws:SourceVpce": [ctx.network.get("vpce:s3", UNKNOWN)]},
-        "BoolIfExists": {"aws:ViaAWSService": "false"},
+        "ForAllValues:StringNotEquals": {"aws:CalledVia": ["athena.amazonaws.com"]},  # none: not via Athena
         "ArnNotLikeIfExists": {"aws:PrincipalArn": outside_principals(ctx)},
     }
     return _deny("DenyOutsideTheNetwork", "s3:*", [arn, f"{arn}/*"], condition)

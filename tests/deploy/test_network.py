@@ -81,14 +81,15 @@ def test_both_jobs_run_in_the_network_through_one_glue_connection(deploy: Deploy
         assert glue.get_job(JobName=job)["Job"]["Connections"] == {"Connections": ["lakehouse-dev-network"]}
 
 
-def _as(session: boto3.Session, principal: str, vpce: str | None = None) -> Any:
-    """An S3 client whose requests AWS would see as `principal`'s, through `vpce` (see moto_extensions)."""
+def _as(session: boto3.Session, principal: str, vpce: str | None = None, via: str | None = None) -> Any:
+    """An S3 client whose requests AWS would see as `principal`'s, through `vpce`, called via `via`."""
     s3 = session.client("s3")
 
     def headers(request: Any, **_: Any) -> None:
         request.headers["x-test-principal-arn"] = principal
-        if vpce:
-            request.headers["x-test-source-vpce"] = vpce
+        for header, value in (("x-test-source-vpce", vpce), ("x-test-called-via", via)):
+            if value:
+                request.headers[header] = value
 
     s3.meta.events.register("before-sign.s3", headers)
     return s3
@@ -104,8 +105,17 @@ def test_the_perimeter_lets_the_jobs_in_only_through_the_s3_endpoint(deploy: Dep
     session.client("s3").get_object(Bucket=silver, Key=key)  # the deployer, from outside
     policy = json.loads(session.client("s3").get_bucket_policy(Bucket=silver)["Policy"])
     (perimeter,) = [s for s in policy["Statement"] if s["Sid"] == "DenyOutsideTheNetwork"]
-    assert perimeter["Condition"]["BoolIfExists"] == {"aws:ViaAWSService": "false"}
     assert JOB_ROLE not in perimeter["Condition"]["ArnNotLikeIfExists"]["aws:PrincipalArn"]
+
+
+def test_the_perimeter_lets_an_analyst_read_gold_through_athena_only(deploy: Deployer, session: boto3.Session) -> None:
+    deploy("apply", config=PRIVATE)
+    gold, key = S.bucket("gold"), "github/events/daily/x.parquet"
+    session.client("s3").put_object(Bucket=gold, Key=key, Body=b"x")
+    analyst = f"arn:aws:iam::{ACCOUNT_ID}:role/lakehouse-dev-analyst"
+    assert _as(session, analyst, via="athena.amazonaws.com").get_object(Bucket=gold, Key=key)["Body"].read() == b"x"
+    with pytest.raises(ClientError, match=r"403|AccessDenied"):
+        _as(session, analyst).get_object(Bucket=gold, Key=key)
 
 
 def test_second_apply_with_the_network_changes_nothing_and_destroy_leaves_none_of_it(

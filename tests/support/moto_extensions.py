@@ -19,8 +19,9 @@ Each one is modelled on the AWS API reference, with AWS's semantics where moto's
   below 1.2, SSE-C, another key) would deny every request. Here each statement applies only when its
   conditions hold for the request: it came over HTTPS with TLS 1.2, and carries the encryption
   headers it carries (aws:SecureTransport, s3:TlsVersion, s3:x-amz-server-side-encryption*). It was
-  made by moto's user, not by a service for it (aws:PrincipalArn, aws:ViaAWSService=false), from no
-  VPC endpoint: a test may say otherwise with the headers `x-test-principal-arn` and `x-test-source-vpce`
+  made by moto's user, not by a service for it (aws:PrincipalArn), from no
+  VPC endpoint, not via Athena: a test may say otherwise with the headers `x-test-principal-arn`,
+  `x-test-source-vpce` and `x-test-called-via`
   (AWS takes these keys from the request's credentials and network path, which moto does not model).
 - S3 GetBucketReplication: moto answers each rule with a fixed Filter and DeleteMarkerReplication and
   drops SourceSelectionCriteria; AWS returns the configuration as PutBucketReplication sent it (which

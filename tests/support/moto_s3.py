@@ -25,9 +25,10 @@ _request = threading.local()
 # What AWS knows of a request to S3 that is not in moto's evaluation: it came over HTTPS with TLS 1.2
 # (the SDKs' minimum), and the encryption headers it carries (condition keys from
 # https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html).
-TRANSPORT = {"aws:SecureTransport": "true", "s3:TlsVersion": "1.2", "aws:ViaAWSService": "false",
-             "aws:PrincipalArn": "arn:aws:iam::123456789012:user/moto"}  # fmt: skip
-TEST_KEYS = {"x-test-principal-arn": "aws:PrincipalArn", "x-test-source-vpce": "aws:SourceVpce"}
+MOTO_USER = "arn:aws:iam::123456789012:user/moto"
+TRANSPORT = {"aws:SecureTransport": "true", "s3:TlsVersion": "1.2", "aws:PrincipalArn": MOTO_USER}
+TEST_KEYS = {"x-test-principal-arn": "aws:PrincipalArn", "x-test-source-vpce": "aws:SourceVpce",
+             "x-test-called-via": "aws:CalledVia"}  # fmt: skip
 HEADER_KEYS = ("x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id",
                "x-amz-server-side-encryption-customer-algorithm")  # fmt: skip
 
@@ -67,10 +68,18 @@ def _matches(operator: str, found: str | None, wanted: list[str]) -> bool:
     raise NotImplementedError(f"condition operator {operator} is not modelled here")
 
 
+def _holds(operator: str, found: str | None, wanted: list[str]) -> bool:
+    """ForAllValues: true when the key is absent, else every value (comma-separated here) must match."""
+    if operator.startswith("ForAllValues:"):
+        base = operator.removeprefix("ForAllValues:")
+        return found is None or all(_matches(base, value, wanted) for value in found.split(","))
+    return _matches(operator, found, wanted)
+
+
 def _condition_holds(statement: dict[str, Any], context: dict[str, str]) -> bool:
     for operator, keys in (statement.get("Condition") or {}).items():
         for key, wanted in keys.items():
-            if not _matches(operator, context.get(key), [str(w) for w in _as_list(wanted)]):
+            if not _holds(operator, context.get(key), [str(w) for w in _as_list(wanted)]):
                 return False
     return True
 

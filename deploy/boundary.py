@@ -47,8 +47,8 @@ def boundary_document(documents: Iterable[Document]) -> Document:
                 actions.add(action)
                 resources.update(_as_list(statement["Resource"]))
     statements: list[Statement] = []
-    for (service, condition), (actions, resources) in sorted(merged.items()):
-        sid = f"{service.title().replace('-', '')}{'Conditional' if conditions[condition] else ''}"
+    for n, ((service, condition), (actions, resources)) in enumerate(sorted(merged.items())):
+        sid = service.title().replace("-", "") + (f"Conditional{n}" if conditions[condition] else "")
         statements.append(allow(sid, sorted(actions), sorted(resources), **conditions[condition]))
     return document(*statements)
 

@@ -9,12 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from deploy.context import DATA_BUCKETS, Context
-from lakehouse.tables import BRONZE, GOLD_DAILY, TABLES
+from lakehouse.tables import BRONZE, GOLD_DAILY
 
 Statement = dict[str, Any]
 Document = dict[str, Any]
-CATALOG_READ = ["glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:GetPartition",
-                "glue:GetPartitions", "glue:BatchGetPartition"]  # fmt: skip
 DRIFT_WRITE = ["glue:BatchCreatePartition", "glue:CreateTable", "glue:GetDatabase", "glue:GetPartitions",
                "glue:GetTable", "glue:UpdateTable"]  # fmt: skip
 PARTITIONS = ["glue:GetTable", "glue:GetPartition", "glue:GetPartitions", "glue:BatchCreatePartition"]
@@ -192,30 +190,27 @@ def ingest(ctx: Context) -> Document:
 
 
 def analyst(ctx: Context) -> Document:
-    """Analysts query gold through the workgroup; Lake Formation vends the data credentials."""
+    """Analysts query gold through the workgroup; Lake Formation vends the data credentials.
+
+    No KMS statement: the key policy grants our roles the key through Athena and S3.
+    """
     s = ctx.settings
     athena = ["athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults",
               "athena:StopQueryExecution", "athena:GetWorkGroup"]  # fmt: skip
+    catalog = ["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions", "glue:BatchGetPartition"]
     results = ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"]
     return document(
         allow("Athena", athena, [ctx.arn("athena", f"workgroup/{ctx.workgroup}")]),
-        allow("GoldCatalog", CATALOG_READ, _catalog(ctx, s.database, GOLD_DAILY.name)),
+        allow("GoldCatalog", catalog, _catalog(ctx, s.database, GOLD_DAILY.name)),
         allow("ResultsBucket", ["s3:ListBucket", "s3:GetBucketLocation"], _buckets(ctx, "athena")),
         allow("Results", results, [_objects(ctx, "athena", "results/")]),
-        allow("Kms", ["kms:Decrypt", "kms:GenerateDataKey"], [ctx.key_arn]),
         _lf_data_access(),
     )
 
 
 def lakeformation(ctx: Context) -> Document:
-    """The role Lake Formation assumes to vend credentials for the registered data locations."""
-    locations = {t.bucket for t in TABLES}
+    """The role Lake Formation assumes to vend credentials: only gold, the one table an opted-in principal reads."""
     return document(
-        allow("ListBuckets", ["s3:ListBucket"], _buckets(ctx, *sorted(locations))),
-        allow(
-            "Data",
-            ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-            [_objects(ctx, kind) for kind in sorted(locations)],
-        ),
-        allow("Kms", KMS_USE, [ctx.key_arn]),
+        allow("ListGold", ["s3:ListBucket"], _buckets(ctx, GOLD_DAILY.bucket)),
+        allow("ReadGold", ["s3:GetObject"], [_objects(ctx, GOLD_DAILY.bucket, GOLD_DAILY.prefix + "/")]),
     )

@@ -16,7 +16,8 @@ The combination follows IAM's evaluation logic for one account
 explicit Deny anywhere wins; otherwise the identity policies or a resource policy naming the
 principal must allow, and the permissions boundary must allow too. For a KMS key only the key policy
 counts, unless it lets the account's IAM policies decide (an `arn:...:root` statement allowing the
-action): https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html.
+action): https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html; so for a role's
+trust policy and sts:AssumeRole (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_manage-assume.html).
 """
 
 from __future__ import annotations
@@ -108,6 +109,11 @@ def _denied(principal: Principal, request: Request, keys: CaseInsensitiveDict,
     return ""
 
 
+def _must_allow(governed: str, request: Request) -> bool:
+    """A key policy, and a role's trust policy, must allow the request themselves (or defer to IAM via root)."""
+    return governed.split(":")[2] == "kms" or request.action == "sts:AssumeRole"
+
+
 def decide(principal: Principal, request: Request, resource_policies: Mapping[str, Document], region: str) -> Decision:
     """IAM's decision for one request of this principal; `used` holds the identity statements it relied on."""
     keys = CaseInsensitiveDict({**base_context(principal, region), **request.context})
@@ -124,8 +130,8 @@ def decide(principal: Principal, request: Request, resource_policies: Mapping[st
                                                    request.resource, keys)  # fmt: skip
     if result == Result.NODE_MATCH:
         return Decision(request, True)  # the resource policy names the principal: no identity statement needed
-    if policy and policy[0].split(":")[2] == "kms" and result != Result.ROOT_MATCH:
-        return Decision(request, False, f"the key policy of {policy[0]} does not allow it")
+    if policy and _must_allow(policy[0], request) and result != Result.ROOT_MATCH:
+        return Decision(request, False, f"the resource policy of {policy[0]} does not allow it")
     used = [(name, sid) for name, doc in principal.identity.items() for sid in matching(doc, "Allow", request, keys)]
     if not used:
         return Decision(request, False, "no identity policy statement allows it")

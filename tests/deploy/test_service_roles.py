@@ -1,4 +1,8 @@
-"""The Glue job and crawler roles allow every call Glue makes for them (deploy/glue_service_calls.py), and no more."""
+"""The roles services use allow every call the services make with them, and no more.
+
+The calls are data: deploy/glue_service_calls.py for the Glue jobs and crawlers, deploy/service_calls.py
+for an analyst's Athena query and Lake Formation's credential vending.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,14 @@ import pytest
 
 from deploy import iam
 from deploy.glue_service_calls import glue_crawler_calls, glue_job_calls
-from deploy.service_calls import ServiceCall
+from deploy.service_calls import ServiceCall, analyst_calls, lakeformation_calls
 from lakehouse.settings import Settings
 from tests.support.aws import ACCOUNT_ID, REGION
 from tests.support.iam_check import Verdict, check
 from tests.support.iam_roles import env_context, listed, resource_policies, role, where
 
-CALLS = {iam.GLUE_JOBS: glue_job_calls, iam.GLUE_CRAWLERS: glue_crawler_calls}
+CALLS = {iam.GLUE_JOBS: glue_job_calls, iam.GLUE_CRAWLERS: glue_crawler_calls, iam.ANALYST: analyst_calls,
+         iam.LAKEFORMATION: lakeformation_calls}  # fmt: skip
 
 
 def verdict(purpose: str, without: str = "") -> Verdict:

@@ -97,17 +97,21 @@ class KeyPolicy(Resource):
 
     kind = "kms-key-policy"
 
-    def __init__(self, ctx: Context, extra_users: tuple[str, ...] = ()) -> None:
-        super().__init__(ctx, ctx.kms_alias)
-        self.kms = ctx.clients("kms")
+    def __init__(self, ctx: Context, extra_users: tuple[str, ...] = (), key: KmsKey | None = None) -> None:
+        """The project key's policy; with `key`, that key's (a subclass says what its policy is)."""
+        self.key = key or KmsKey(ctx)
+        super().__init__(ctx, self.key.name)
+        self.kms = self.key.kms
         self.extra_users = extra_users
 
+    def policy(self) -> State:
+        return key_policy(self.ctx, administrators(self.ctx), key_users(self.ctx, self.extra_users))
+
     def desired(self) -> State:
-        users = key_users(self.ctx, self.extra_users)
-        return {"Policy": key_policy(self.ctx, administrators(self.ctx), users)}
+        return {"Policy": self.policy()}
 
     def read(self) -> State | None:
-        key = KmsKey(self.ctx).read()
+        key = self.key.read()
         if key is None:
             return None
         policy = self.kms.get_key_policy(KeyId=key["KeyId"], PolicyName="default")["Policy"]

@@ -17,7 +17,8 @@ from deploy.bucket_policies import project_key_only, tls_only_policy
 from deploy.context import Context
 from deploy.errors import DeployError, is_not_found
 from deploy.iam import Role
-from deploy.kms import KmsKey
+from deploy.key_policy import ADMINISTER, RECOVER, administrators
+from deploy.kms import KeyPolicy, KmsKey
 from deploy.resource import Resource, State
 from deploy.s3 import Bucket
 
@@ -41,10 +42,9 @@ def _objects(arn: str) -> str:
 
 
 def replication_policy(ctx: Context) -> policies.Document:
-    """Read versions from the sources, write replicas, decrypt here and encrypt there, through S3 only."""
+    """Read versions from the sources and write replicas; the keys' policies grant their use through S3."""
     sources = [ctx.bucket_arn(ctx.settings.bucket(kind)) for kind in REPLICATED]  # type: ignore[arg-type]
     replicas = [ctx.bucket_arn(replica_bucket(ctx, kind)) for kind in REPLICATED]
-    there = replica_region(ctx)
     return policies.document(
         policies.allow("SourceBuckets", ["s3:GetReplicationConfiguration", "s3:ListBucket"], sources),
         policies.allow(
@@ -56,16 +56,6 @@ def replication_policy(ctx: Context) -> policies.Document:
             "WriteReplicas",
             ["s3:ReplicateDelete", "s3:ReplicateObject", "s3:ReplicateTags"],
             [_objects(arn) for arn in replicas],
-        ),
-        policies.allow(
-            "DecryptSources", ["kms:Decrypt"], [ctx.key_arn],
-            StringEquals={"kms:ViaService": f"s3.{ctx.region}.amazonaws.com"},
-            StringLike={"kms:EncryptionContext:aws:s3:arn": [_objects(arn) for arn in sources] + sources},
-        ),
-        policies.allow(
-            "EncryptReplicas", ["kms:Encrypt", "kms:GenerateDataKey"], [ctx.replica_key_arn],
-            StringEquals={"kms:ViaService": f"s3.{there}.amazonaws.com"},
-            StringLike={"kms:EncryptionContext:aws:s3:arn": [_objects(arn) for arn in replicas] + replicas},
         ),
     )  # fmt: skip
 
@@ -139,6 +129,34 @@ class Replication(Resource):
         self.s3.delete_bucket_replication(Bucket=self.name)
 
 
+class ReplicaKeyPolicy(KeyPolicy):
+    """The replica key's policy: the root for recovery, the administrators, and replication through S3 there.
+
+    The administrators may also decrypt through S3 there: reading the replicas is how a recovery starts.
+    """
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx, key=replica_key(ctx))
+
+    def policy(self) -> State:
+        via = {"kms:ViaService": f"s3.{replica_region(self.ctx)}.amazonaws.com"}
+        admins = sorted(administrators(self.ctx))
+
+        def grant(sid: str, principal: Any, actions: list[str], **condition: Any) -> dict[str, Any]:
+            found = {"Sid": sid, "Effect": "Allow", "Principal": {"AWS": principal}, "Action": sorted(actions),
+                     "Resource": "*"}  # fmt: skip
+            return {**found, "Condition": condition} if condition else found
+
+        statements = [
+            grant("RootRecoveryOnly", self.ctx.arn("iam", "root", region=False), RECOVER),
+            grant("KeyAdministrators", admins, ADMINISTER),
+            grant("ReplicationEncryptsReplicas", self.ctx.role_arn(REPLICATION),
+                  ["kms:Encrypt", "kms:GenerateDataKey"], StringEquals=via),
+            grant("AdministratorsReadReplicasForRecovery", admins, ["kms:Decrypt"], StringEquals=via),
+        ]
+        return {"Version": "2012-10-17", "Statement": statements}
+
+
 def replica_key(ctx: Context) -> KmsKey:
     return KmsKey(ctx, region=replica_region(ctx), alias=f"alias/{ctx.name('replica')}")
 
@@ -151,10 +169,10 @@ def replicas(ctx: Context) -> list[Resource]:
 
 
 def replication(ctx: Context) -> list[Resource]:
-    """After the role exists: the sources' replication configurations."""
+    """After the role exists: the replica key's policy (it names the role), the sources' configurations."""
     if not ctx.config.production:
         return []
-    return [Replication(ctx, kind) for kind in REPLICATED]
+    return [ReplicaKeyPolicy(ctx), *(Replication(ctx, kind) for kind in REPLICATED)]
 
 
 def extra_roles(ctx: Context) -> list[Role]:

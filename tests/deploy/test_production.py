@@ -11,6 +11,7 @@ from deploy.context import DeployConfig
 from deploy.errors import DeployError
 from lakehouse.settings import Settings
 from tests.deploy.conftest import Deployer
+from tests.deploy.policy_lint import findings
 from tests.support.aws import ACCOUNT_ID, REGION
 
 S = Settings.aws("dev", ACCOUNT_ID, REGION)
@@ -58,8 +59,15 @@ def test_replication_role_may_only_replicate_and_only_s3_may_assume_it(
     policy = iam.get_role_policy(RoleName="lakehouse-dev-replication", PolicyName="lakehouse")["PolicyDocument"]
     statements = {s["Sid"]: s for s in policy["Statement"]}
     assert statements["WriteReplicas"]["Resource"] == [f"arn:aws:s3:::{b}/*" for b in REPLICA.values()]
-    assert statements["EncryptReplicas"]["Resource"] == [_replica_key(session)]
-    assert statements["EncryptReplicas"]["Condition"]["StringEquals"] == {"kms:ViaService": f"s3.{THERE}.amazonaws.com"}
+    assert not [a for s in statements.values() for a in s["Action"] if not a.startswith("s3:")]
+    there = session.client("kms", region_name=THERE)
+    replica_policy = json.loads(there.get_key_policy(KeyId=_replica_key(session), PolicyName="default")["Policy"])
+    encrypts = next(s for s in replica_policy["Statement"] if s["Sid"] == "ReplicationEncryptsReplicas")
+    assert encrypts["Principal"] == {"AWS": role["Arn"]}
+    assert encrypts["Condition"] == {"StringEquals": {"kms:ViaService": f"s3.{THERE}.amazonaws.com"}}
+    expected = ("RESOURCE_STAR", "PERMISSIONS_MANAGEMENT_ACTIONS")  # a key policy, see test_encryption
+    assert [f for f in findings(replica_policy) if not f.startswith(expected)] == []
+    assert findings(policy) == []
     kms = session.client("kms")
     arn = kms.describe_key(KeyId="alias/lakehouse-dev-data")["KeyMetadata"]["Arn"]
     key_policy = json.loads(kms.get_key_policy(KeyId=arn, PolicyName="default")["Policy"])

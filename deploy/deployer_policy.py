@@ -17,6 +17,7 @@ from deploy import iam
 from deploy.boundary import boundary_arn
 from deploy.context import Context
 from deploy.policies import Document, Statement, allow, document
+from deploy.replication import REPLICATED, REPLICATION, replica_bucket
 from lakehouse.settings import BUCKET_KINDS
 
 Arns = Callable[[Context], list[str]]
@@ -32,6 +33,7 @@ class Grant:
     read: tuple[str, ...] = ()
     change: tuple[str, ...] = ()
     condition: Condition | None = None
+    production_only: bool = False  # replication: only a production env makes these calls
 
 
 def _prefix(ctx: Context) -> str:
@@ -41,7 +43,14 @@ def _prefix(ctx: Context) -> str:
 def _buckets(ctx: Context) -> list[str]:
     audit = ctx.name("audit") + ctx.settings.bucket_suffix
     names = [ctx.settings.bucket(kind) for kind in BUCKET_KINDS] + [ctx.log_bucket, audit]
+    if ctx.config.production:
+        names += [replica_bucket(ctx, kind) for kind in REPLICATED]
     return sorted(ctx.bucket_arn(name) for name in names)
+
+
+def _replica_key(ctx: Context) -> list[str]:
+    there = ctx.config.replica_region
+    return [f"arn:{ctx.partition}:kms:{there}:{ctx.account_id}:{r}" for r in (f"alias/{_prefix(ctx)}replica", "key/*")]
 
 
 def _log_groups(ctx: Context) -> list[str]:
@@ -154,6 +163,16 @@ GRANTS: tuple[Grant, ...] = (
                 "cloudtrail:ListTags"),
           change=("cloudtrail:AddTags", "cloudtrail:CreateTrail", "cloudtrail:DeleteTrail",
                   "cloudtrail:PutEventSelectors", "cloudtrail:StartLogging", "cloudtrail:UpdateTrail")),
+    Grant("Replication", lambda ctx: [ctx.bucket_arn(ctx.settings.bucket(k)) for k in REPLICATED],  # type: ignore[arg-type]
+          read=("s3:GetReplicationConfiguration",), change=("s3:PutReplicationConfiguration",),
+          production_only=True),
+    Grant("PassRoleToS3", _roles(REPLICATION), change=("iam:PassRole",), condition=_passed_to("s3"),
+          production_only=True),
+    Grant("ReplicaKey", _replica_key,  # until its policy is put, the replica key's default policy lets IAM decide
+          read=("kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"),
+          change=("kms:CreateAlias", "kms:DeleteAlias", "kms:EnableKeyRotation", "kms:PutKeyPolicy",
+                  "kms:ScheduleKeyDeletion"),
+          production_only=True),
     Grant("LakeFormation", lambda ctx: ["*"],  # Lake Formation's actions take no resource-level permissions
           read=("lakeformation:DescribeResource", "lakeformation:ListLakeFormationOptIns",
                 "lakeformation:ListPermissions"),
@@ -174,7 +193,8 @@ def statement(ctx: Context, grant: Grant, plan_only: bool = False) -> Statement 
 
 def deployer_policy(ctx: Context, plan_only: bool = False) -> Document:
     """What the identity that runs deploy needs: `plan_only` for one that only runs `plan`."""
-    found = [s for grant in GRANTS if (s := statement(ctx, grant, plan_only)) is not None]
+    grants = [g for g in GRANTS if ctx.config.production or not g.production_only]
+    found = [s for grant in grants if (s := statement(ctx, grant, plan_only)) is not None]
     deny = {"Sid": "KeepTheBoundary", "Effect": "Deny", "Action": "iam:DeleteRolePermissionsBoundary",
             "Resource": ctx.arn("iam", f"role/{_prefix(ctx)}*", region=False)}  # fmt: skip
     return document(*found, deny)

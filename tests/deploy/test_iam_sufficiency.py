@@ -15,7 +15,8 @@ import pytest
 
 from deploy.build import Release
 from deploy.cli import Options, context, main, run
-from deploy.deployer_policy import deployer_policy
+from deploy.context import DeployConfig
+from deploy.deployer_policy import GRANTS, deployer_policy
 from lakehouse.settings import Settings
 from tests.support.aws import ACCOUNT_ID, REGION
 from tests.support.iam_calls import Call, recording
@@ -25,6 +26,7 @@ from tests.support.iam_eval import Document, Principal
 from tests.support.iam_requests import Where
 
 ENV = "dev"
+REPLICA_REGION = "eu-central-1"
 Lifecycle = dict[str, list[Call]]
 
 
@@ -78,6 +80,20 @@ def test_the_deployer_policy_allows_every_call_deploy_makes_and_no_more(
     assert found.unneeded() == []
     plan_only = deployer_policy(context(Options("plan", ENV), session), plan_only=True)
     assert verdict(session, steps["plan"] + steps["replan"], plan_only).denied() == []
+
+
+def test_the_deployer_policy_allows_every_call_of_a_production_env(aws: str, release: Release) -> None:
+    """Replication: buckets and a key in the replica region, the replication role passed to S3."""
+    session, config = boto3.Session(), DeployConfig.for_production(REPLICA_REGION)
+    with recording(session) as recorder:
+        for command in ("apply", "apply", "destroy"):
+            options = Options(command, ENV, delete_data=command == "destroy")
+            run(options, session, lambda line: None, release, config)
+    document = deployer_policy(context(Options("plan", ENV), session, config))
+    found = verdict(session, recorder.calls, document)
+    assert found.denied() == [], "\n".join(found.denied())
+    production_only = {g.sid for g in GRANTS if g.production_only}
+    assert [line for line in found.unneeded() if line.split()[1] in production_only] == []
 
 
 def test_the_check_fails_naming_the_call_when_a_needed_statement_is_removed(aws: str, release: Release) -> None:

@@ -32,6 +32,7 @@ class Call:
     operation: str
     params: dict[str, Any] = field(hash=False, compare=False)
     stack: tuple[str, ...] = field(default=(), hash=False, compare=False)  # the project's files, innermost first
+    region: str = ""  # the client's region ("" when unknown)
 
     def made_by(self, path: str) -> bool:
         """True when this file of the project (e.g. `lib/lakehouse/ingest/gharchive.py`) was on the stack."""
@@ -58,10 +59,11 @@ class Recorder:
     def __init__(self) -> None:
         self.calls: list[Call] = []
 
-    def __call__(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+    def __call__(self, params: dict[str, Any], model: Any, context: dict[str, Any] | None = None, **_: Any) -> None:
         stack = _production_stack()
         if stack:
-            self.calls.append(Call(model.service_model.service_name, model.name, copy.deepcopy(params), stack))
+            region = str((context or {}).get("client_region") or "")
+            self.calls.append(Call(model.service_model.service_name, model.name, copy.deepcopy(params), stack, region))
 
     def register(self, session: boto3.Session | botocore.session.Session) -> None:
         events = session.events if isinstance(session, boto3.Session) else session.get_component("event_emitter")

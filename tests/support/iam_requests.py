@@ -12,7 +12,7 @@ encryption context the service sends.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tests.support.iam_calls import Call
@@ -29,6 +29,7 @@ RENAMED = {
     "s3:PutPublicAccessBlock": "s3:PutBucketPublicAccessBlock",
     "s3:GetBucketReplication": "s3:GetReplicationConfiguration",
     "s3:PutBucketReplication": "s3:PutReplicationConfiguration",
+    "s3:DeleteBucketReplication": "s3:PutReplicationConfiguration",
     "s3:GetObjectLockConfiguration": "s3:GetBucketObjectLockConfiguration",
     "s3:PutObjectLockConfiguration": "s3:PutBucketObjectLockConfiguration",
     "s3:CreateMultipartUpload": "s3:PutObject", "s3:UploadPart": "s3:PutObject",
@@ -93,6 +94,7 @@ def requests_for(call: Call, where: Where) -> list[Request]:
     name = f"{call.service}:{call.operation}"
     if name in FREE:
         return []
+    where = replace(where, region=call.region or where.region)
     action = RENAMED.get(name, name)
     resources = RESOURCES.get(call.service, lambda c, w: ["*"])(call, where)
     context = _context(call)

@@ -63,7 +63,10 @@ def perimeter(ctx: Context, bucket: str) -> dict[str, Any]:
 
 def outside_principals(ctx: Context) -> list[str]:
     """Who may reach the data buckets from outside the VPC (docs/deploy.md says who reads what)."""
-    roles = [ctx.role_arn(purpose) for purpose in ("glue-crawlers", "ingest", "lakeformation")]
+    outside = ["glue-crawlers", "lakeformation"]
+    if not ctx.config.lambda_subnet_ids:  # the Lambda outside the VPC writes raw from there
+        outside.append("ingest")
+    roles = [ctx.role_arn(purpose) for purpose in outside]
     if ctx.config.production:
         roles.append(ctx.role_arn("replication"))
     return sorted({*administrators(ctx), *roles})

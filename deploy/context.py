@@ -42,11 +42,14 @@ class DeployConfig:
     vpc_id: str | None = None  # the user's VPC; none: deploy creates one
     subnet_ids: tuple[str, ...] = ()  # private subnets of vpc_id, in two AZs
     vpc_cidr: str = "10.42.0.0/16"  # of the VPC deploy creates
+    lambda_subnet_ids: tuple[str, ...] = ()  # the Lambda inside, in subnets routed to the user's NAT gateway
     version: str = __version__
 
     def __post_init__(self) -> None:
         if self.production and not self.replica_region:
             raise DeployError("a production env needs replica_region: name the second region for its replicas")
+        if self.lambda_subnet_ids and not self.private_network:
+            raise DeployError("lambda_subnet_ids needs private_network=True: the Lambda joins that network")
         if self.vpc_id and not self.subnet_ids:
             raise DeployError(f"vpc_id {self.vpc_id} needs subnet_ids: name its private subnets (two AZs)")
         if self.production and self.kms_deletion_window_days < 30:

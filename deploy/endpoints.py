@@ -20,7 +20,8 @@ from deploy.resource import Resource, State
 
 GATEWAY = ("s3", "dynamodb")
 INTERFACE = ("glue", "kms", "sts", "logs", "secretsmanager", "sns", "athena")
-GLUE_GROUP, ENDPOINT_GROUP = "glue-workers", "endpoints"
+GLUE_GROUP, INGEST_GROUP, ENDPOINT_GROUP = "glue-workers", "ingest", "endpoints"
+ANYWHERE = "0.0.0.0/0"
 SELF = "self"
 Rule = dict[str, Any]
 
@@ -73,7 +74,10 @@ class SecurityGroup(Resource):
         if self.purpose == GLUE_GROUP:
             everything = _rule(SELF, 0, 65535)
             return [everything], [everything, _rule(net.get("cidr", UNKNOWN)), _rule(s3_prefix_list(self.ctx))]
-        return [_rule(net.get(f"sg:{GLUE_GROUP}", UNKNOWN))], []
+        if self.purpose == INGEST_GROUP:  # GitHub through the user's NAT; AWS through the endpoints
+            return [], [_rule(ANYWHERE)]
+        clients = [GLUE_GROUP, INGEST_GROUP] if self.ctx.config.lambda_subnet_ids else [GLUE_GROUP]
+        return [_rule(net.get(f"sg:{group}", UNKNOWN)) for group in clients], []
 
     def desired(self) -> State:
         ingress, egress = self.rules()
@@ -239,5 +243,6 @@ def endpoints(ctx: Context) -> list[Resource]:
     """Groups first (the endpoints and the connection name them), then the endpoints, then the connection."""
     if not ctx.config.private_network:
         return []
-    groups: list[Resource] = [SecurityGroup(ctx, GLUE_GROUP), SecurityGroup(ctx, ENDPOINT_GROUP)]
+    purposes = (GLUE_GROUP, INGEST_GROUP) if ctx.config.lambda_subnet_ids else (GLUE_GROUP,)
+    groups: list[Resource] = [*(SecurityGroup(ctx, p) for p in purposes), SecurityGroup(ctx, ENDPOINT_GROUP)]
     return [*groups, *(Endpoint(ctx, s) for s in (*GATEWAY, *INTERFACE)), GlueConnection(ctx)]

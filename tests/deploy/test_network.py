@@ -145,3 +145,34 @@ def test_the_users_vpc_gets_the_endpoints_and_deploy_creates_no_vpc(deploy: Depl
     assert sorted(_endpoints(session)["glue"]["SubnetIds"]) == sorted(subnets)
     https = [p for p in _groups(session)["lakehouse-dev-glue-workers"]["IpPermissionsEgress"] if p["FromPort"] == 443]
     assert [r["CidrIp"] for r in https[0]["IpRanges"]] == ["10.9.0.0/16"]
+
+
+def test_the_lambda_inside_the_network_gets_its_subnets_and_443_out_and_loses_its_exemption(
+    deploy: Deployer, session: boto3.Session
+) -> None:
+    ec2 = session.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    subnets = tuple(
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.9.{i}.0/24", AvailabilityZone=f"{REGION}{z}")["Subnet"]["SubnetId"]
+        for i, z in enumerate("ab")
+    )
+    inside = DeployConfig(private_network=True, vpc_id=vpc, subnet_ids=subnets, lambda_subnet_ids=subnets[:1])
+    deploy("apply", config=inside)
+    groups = _groups(session)
+    ingest = groups["lakehouse-dev-ingest"]
+    conf = session.client("lambda").get_function(FunctionName="lakehouse-dev-ingest")["Configuration"]
+    assert (conf["VpcConfig"]["SubnetIds"], conf["VpcConfig"]["SecurityGroupIds"]) == (
+        [subnets[0]], [ingest["GroupId"]]
+    )  # fmt: skip
+    (out,) = ingest["IpPermissionsEgress"]
+    assert (out["FromPort"], out["ToPort"], out["IpRanges"]) == (443, 443, [{"CidrIp": "0.0.0.0/0"}])
+    assert ingest["IpPermissions"] == []
+    (into,) = groups["lakehouse-dev-endpoints"]["IpPermissions"]
+    sources = {p["GroupId"] for p in into["UserIdGroupPairs"]}
+    assert sources == {ingest["GroupId"], groups["lakehouse-dev-glue-workers"]["GroupId"]}
+    policy = json.loads(session.client("s3").get_bucket_policy(Bucket=S.bucket("raw"))["Policy"])
+    (perimeter,) = [s for s in policy["Statement"] if s["Sid"] == "DenyOutsideTheNetwork"]
+    assert f"arn:aws:iam::{ACCOUNT_ID}:role/lakehouse-dev-ingest" not in perimeter["Condition"]["ArnNotLikeIfExists"][
+        "aws:PrincipalArn"
+    ]
+    assert deploy("apply", config=inside).change_calls == []

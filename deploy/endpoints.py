@@ -1,5 +1,10 @@
 """Inside the private network: security groups, VPC endpoints (private DNS) and the Glue NETWORK connection.
 
+The groups allow only what Glue workers and the endpoints need: workers talk to each other (all TCP,
+self: Glue's rule), and reach the interface endpoints (443 within the VPC) and S3 through its gateway
+(443 to S3's prefix list); the endpoints take 443 from the workers (and from the Lambda when it runs
+inside, whose group sends 443 out, to GitHub through the user's NAT).
+
 Gateway endpoints: https://docs.aws.amazon.com/vpc/latest/privatelink/gateway-endpoints.html; interface
 endpoints: https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html; the Glue
 connection: https://docs.aws.amazon.com/glue/latest/dg/connection-properties.html#connection-properties-network.

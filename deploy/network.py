@@ -1,9 +1,8 @@
-"""The private network (opt-in): a VPC with private subnets, or the user's, and the security groups.
+"""The private network (opt-in): a VPC with two private subnets, or the user's; deploy/endpoints.py adds
+the security groups, endpoints and Glue connection inside it.
 
-Glue's self-referencing all-TCP rule: https://docs.aws.amazon.com/glue/latest/dg/setup-vpc-for-glue-access.html.
-The groups allow only what Glue workers and the endpoints need: workers talk to each other (all TCP,
-self), and reach the interface endpoints (443 within the VPC) and S3 through its gateway (443 to S3's
-prefix list); the endpoints take 443 from the workers. No internet route exists or is needed.
+The subnets deploy creates have no route to the internet: Glue reaches AWS only through the endpoints
+(https://docs.aws.amazon.com/glue/latest/dg/setup-vpc-for-glue-access.html).
 """
 
 from __future__ import annotations

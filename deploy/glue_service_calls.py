@@ -11,7 +11,8 @@ documentation of what a Glue role needs:
 - a security configuration's job bookmarks (CSE-KMS, the job calls KMS itself) and encrypted logs
   (logs:AssociateKmsKey): https://docs.aws.amazon.com/glue/latest/dg/encryption-security-configuration.html;
 - crawler log groups named after role and security configuration, job metrics in namespace Glue:
-  https://docs.aws.amazon.com/glue/latest/dg/monitoring-awsglue-with-cloudwatch-metrics.html.
+  https://docs.aws.amazon.com/glue/latest/dg/monitoring-awsglue-with-cloudwatch-metrics.html;
+- a job in a NETWORK connection: https://docs.aws.amazon.com/glue/latest/dg/create-service-policy.html.
 """
 
 from __future__ import annotations
@@ -123,9 +124,22 @@ def _job_runtime(ctx: Context) -> list[ServiceCall]:
     return found
 
 
+def _network(ctx: Context) -> list[ServiceCall]:
+    """With a private network, Glue puts each run's workers in our subnets through the NETWORK connection."""
+    if not ctx.config.private_network:
+        return []
+    interface = (ctx.arn("ec2", "network-interface/eni-0123456789abcdef0"),)
+    why = "Glue attaches the job's workers to our subnets"
+    found = [ServiceCall(why, action, ("*",)) for action in (
+        "ec2:DescribeVpcEndpoints", "ec2:DescribeRouteTables", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups",
+        "ec2:DescribeVpcAttribute", "ec2:DescribeNetworkInterfaces")]  # fmt: skip
+    return found + [ServiceCall(why, a, interface) for a in
+                    ("ec2:CreateNetworkInterface", "ec2:CreateTags", "ec2:DeleteNetworkInterface")]  # fmt: skip
+
+
 def glue_job_calls(ctx: Context) -> list[ServiceCall]:
     """Every call Glue makes as the job role, for both jobs."""
-    return [call for io in JOB_IO for call in _tables(ctx, io)] + _job_runtime(ctx)
+    return [call for io in JOB_IO for call in _tables(ctx, io)] + _job_runtime(ctx) + _network(ctx)
 
 
 def glue_crawler_calls(ctx: Context) -> list[ServiceCall]:

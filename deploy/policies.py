@@ -15,6 +15,11 @@ Statement = dict[str, Any]
 Document = dict[str, Any]
 DRIFT_WRITE = ["glue:BatchCreatePartition", "glue:CreateTable", "glue:GetDatabase", "glue:GetPartitions",
                "glue:GetTable", "glue:UpdateTable"]  # fmt: skip
+# A job in a Glue NETWORK connection: Glue makes its workers' interfaces in our subnets, as the job role
+# (https://docs.aws.amazon.com/glue/latest/dg/create-service-policy.html); EC2's Describe* take only `*`.
+GLUE_NETWORK = ["ec2:CreateNetworkInterface", "ec2:CreateTags", "ec2:DeleteNetworkInterface",
+                "ec2:DescribeNetworkInterfaces", "ec2:DescribeRouteTables", "ec2:DescribeSecurityGroups",
+                "ec2:DescribeSubnets", "ec2:DescribeVpcAttribute", "ec2:DescribeVpcEndpoints"]  # fmt: skip
 PARTITIONS = ["glue:GetTable", "glue:GetPartition", "glue:GetPartitions", "glue:BatchCreatePartition"]
 KMS_USE = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
 
@@ -149,6 +154,7 @@ def glue_jobs(ctx: Context) -> Document:
             ["*"],
             StringEquals={"cloudwatch:namespace": "Glue"},
         ),
+        *([allow("GlueNetwork", GLUE_NETWORK, ["*"])] if ctx.config.private_network else []),
     )
 
 

@@ -6,6 +6,8 @@ for an analyst's Athena query and Lake Formation's credential vending.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from deploy import iam
@@ -20,18 +22,23 @@ CALLS = {iam.GLUE_JOBS: glue_job_calls, iam.GLUE_CRAWLERS: glue_crawler_calls, i
          iam.LAKEFORMATION: lakeformation_calls}  # fmt: skip
 
 
-def verdict(purpose: str, without: str = "") -> Verdict:
+def verdict(purpose: str, without: str = "", private_network: bool = False) -> Verdict:
     ctx = env_context(Settings.aws("dev", ACCOUNT_ID, REGION), ACCOUNT_ID)
+    policies = resource_policies(ctx)  # without the private network's perimeter: requests carry no aws:SourceVpce
+    ctx.config = replace(ctx.config, private_network=private_network)
     principal = role(ctx, purpose)
     [document] = principal.identity.values()
     document["Statement"] = [s for s in document["Statement"] if s["Sid"] != without]
     calls: list[ServiceCall] = CALLS[purpose](ctx)
-    return check(principal, [], where(ctx), resource_policies(ctx), listed(calls))
+    return check(principal, [], where(ctx), policies, listed(calls))
 
 
+@pytest.mark.parametrize("private_network", [False, True])
 @pytest.mark.parametrize("purpose", sorted(CALLS))
-def test_the_role_allows_every_call_glue_makes_for_it_and_needs_every_grant(purpose: str) -> None:
-    found = verdict(purpose)
+def test_the_role_allows_every_call_the_service_makes_with_it_and_needs_every_grant(
+    purpose: str, private_network: bool
+) -> None:
+    found = verdict(purpose, private_network=private_network)
     assert found.denied() == [], "\n".join(found.denied())
     assert found.unneeded() == [], "\n".join(found.unneeded())
 

@@ -105,6 +105,8 @@ def requests_for(call: Call, where: Where) -> list[Request]:
     if name in TAG_ON_CREATE and any(call.params.get(k) for k in ("Tags", "TagsList", "tags")):
         tagged = [where.key_arn] if name == "kms:CreateKey" else resources  # the new key is the env's key
         found += [Request(name, TAG_ON_CREATE[name], resource, context) for resource in tagged]
+    if call.service == "ec2" and call.params.get("TagSpecifications"):  # EC2's tag on create
+        found += [Request(name, "ec2:CreateTags", resource, context) for resource in resources]
     found += _implied(call, where, name)
     return found
 

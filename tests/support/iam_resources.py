@@ -50,6 +50,9 @@ def _glue(call: Call, w: Where) -> list[str]:
             return [w.arn("glue", f"{kind}/{name}")]
     if "SecurityConfiguration" in op:
         return ["*"]
+    if op.endswith("Connection"):  # a connection lives in the catalog: both are checked
+        name = p.get("Name") or p.get("ConnectionName") or p.get("ConnectionInput", {}).get("Name")
+        return [w.arn("glue", "catalog"), w.arn("glue", f"connection/{name}")]
     database = p.get("DatabaseName") or (p.get("Name") if op.endswith("Database") else None)
     database = database or p.get("DatabaseInput", {}).get("Name")
     table = p.get("TableName") or (p.get("Name") if op.endswith("Table") else None)

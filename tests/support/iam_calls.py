@@ -63,7 +63,8 @@ class Recorder:
         stack = _production_stack()
         if stack:
             region = str((context or {}).get("client_region") or "")
-            self.calls.append(Call(model.service_model.service_name, model.name, copy.deepcopy(params), stack, region))
+            kept = {k: v if k == "Body" else copy.deepcopy(v) for k, v in params.items()}  # a body is only read
+            self.calls.append(Call(model.service_model.service_name, model.name, kept, stack, region))
 
     def register(self, session: boto3.Session | botocore.session.Session) -> None:
         events = session.events if isinstance(session, boto3.Session) else session.get_component("event_emitter")

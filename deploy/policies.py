@@ -20,6 +20,10 @@ DRIFT_WRITE = ["glue:BatchCreatePartition", "glue:CreateTable", "glue:GetDatabas
 GLUE_NETWORK = ["ec2:CreateNetworkInterface", "ec2:CreateTags", "ec2:DeleteNetworkInterface",
                 "ec2:DescribeNetworkInterfaces", "ec2:DescribeRouteTables", "ec2:DescribeSecurityGroups",
                 "ec2:DescribeSubnets", "ec2:DescribeVpcAttribute", "ec2:DescribeVpcEndpoints"]  # fmt: skip
+# A Lambda in our subnets: Lambda manages its interfaces as the execution role; EC2 takes only `*` for these
+# (https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html#configuration-vpc-permissions).
+LAMBDA_NETWORK = ["ec2:AssignPrivateIpAddresses", "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface",
+                  "ec2:DescribeNetworkInterfaces", "ec2:UnassignPrivateIpAddresses"]  # fmt: skip
 PARTITIONS = ["glue:GetTable", "glue:GetPartition", "glue:GetPartitions", "glue:BatchCreatePartition"]
 KMS_USE = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
 
@@ -192,6 +196,7 @@ def ingest(ctx: Context) -> Document:
         ),
         allow("GitHubToken", ["secretsmanager:GetSecretValue"], [secret]),
         _logs(ctx, f"/aws/lambda/{s.ingest_function}", associate_key=False),
+        *([allow("LambdaNetwork", LAMBDA_NETWORK, ["*"])] if ctx.config.lambda_subnet_ids else []),
     )
 
 

@@ -37,7 +37,12 @@ def lambda_calls(ctx: Context) -> list[ServiceCall]:
     https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html#monitoring-cloudwatchlogs-prereqs
     """
     group = f"/aws/lambda/{ctx.settings.ingest_function}"
-    return log_writes(ctx, "Lambda", group, "2026/01/01/[$LATEST]0123456789abcdef")
+    found = log_writes(ctx, "Lambda", group, "2026/01/01/[$LATEST]0123456789abcdef")
+    if ctx.config.lambda_subnet_ids:  # https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html
+        found += [ServiceCall("Lambda manages the function's interfaces in our subnets", action, ("*",)) for action in
+                  ("ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface",
+                   "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses")]  # fmt: skip
+    return found
 
 
 def analyst_calls(ctx: Context) -> list[ServiceCall]:

@@ -12,7 +12,7 @@ import pytest
 
 from deploy import iam
 from deploy.glue_service_calls import glue_crawler_calls, glue_job_calls
-from deploy.service_calls import ServiceCall, analyst_calls, lakeformation_calls
+from deploy.service_calls import ServiceCall, analyst_calls, lakeformation_calls, lambda_calls
 from lakehouse.settings import Settings
 from tests.support.aws import ACCOUNT_ID, REGION
 from tests.support.iam_check import Verdict, check
@@ -47,3 +47,12 @@ def test_without_its_metrics_grant_the_job_role_is_denied_publishing_metrics() -
     assert verdict(iam.GLUE_JOBS, without="GlueMetrics").denied() == [
         "(Glue publishes the job's metrics) needs cloudwatch:PutMetricData on *: no identity policy statement allows it"
     ]
+
+
+def test_a_lambda_in_our_subnets_may_manage_its_interfaces_and_nothing_more_of_ec2() -> None:
+    ctx = env_context(Settings.aws("dev", ACCOUNT_ID, REGION), ACCOUNT_ID)
+    policies = resource_policies(ctx)
+    ctx.config = replace(ctx.config, private_network=True, lambda_subnet_ids=("subnet-0123456789abcdef0",))
+    found = check(role(ctx, iam.INGEST), [], where(ctx), policies, listed(lambda_calls(ctx)))
+    assert found.denied() == []
+    assert [line for line in found.unneeded() if "LambdaNetwork" in line] == []

@@ -15,6 +15,7 @@ TEST = [
     "moto[server]>=5.1",
     "psutil>=5.9",
     "parliament>=1.6",
+    "principalmapper==1.1.5",
     "duckdb>=1.1",
     "packaging>=23",
     "setuptools>=68",

@@ -1,4 +1,4 @@
-"""Failure alerts to one SNS topic: Glue job FAILED/TIMEOUT/ERROR events and Lambda errors."""
+"""Alerts to one encrypted SNS topic: Glue job and crawler failures, Lambda errors, a Lambda gone quiet."""
 
 from __future__ import annotations
 
@@ -13,16 +13,19 @@ from deploy.errors import is_not_found
 from deploy.events import EventRule
 from deploy.resource import Resource, State
 from lakehouse.tables import JOBS
+from workflows import CRAWLERS
 
 GLUE_FAILURES = "glue-failures"
+CRAWLER_FAILURES = "crawler-failures"
 INGEST_ERRORS = "ingest-errors"
+INGEST_SILENT = "ingest-not-invoked"
 
 
 def topic_policy(ctx: Context) -> State:
     """EventBridge may publish for our failure rule, CloudWatch for our alarm; nobody else."""
     topic = ctx.alerts_topic_arn
 
-    def publish(sid: str, service: str, source: str) -> dict[str, Any]:
+    def publish(sid: str, service: str, source: list[str]) -> dict[str, Any]:
         return {
             "Sid": sid,
             "Effect": "Allow",
@@ -32,16 +35,19 @@ def topic_policy(ctx: Context) -> State:
             "Condition": {"ArnEquals": {"aws:SourceArn": source}},
         }
 
-    rule = ctx.arn("events", f"rule/{ctx.name(GLUE_FAILURES)}")
-    alarm = ctx.arn("cloudwatch", f"alarm:{ctx.name(INGEST_ERRORS)}")
+    rules = [ctx.arn("events", f"rule/{ctx.name(rule)}") for rule in (GLUE_FAILURES, CRAWLER_FAILURES)]
+    alarms = [ctx.arn("cloudwatch", f"alarm:{ctx.name(alarm)}") for alarm in (INGEST_ERRORS, INGEST_SILENT)]
     statements = [
-        publish("GlueFailures", "events.amazonaws.com", rule),
-        publish("IngestErrors", "cloudwatch.amazonaws.com", alarm),
+        publish("GlueFailures", "events.amazonaws.com", rules),
+        publish("IngestAlarms", "cloudwatch.amazonaws.com", alarms),
     ]
     return {"Version": "2012-10-17", "Statement": statements}
 
 
 class AlertTopic(Resource):
+    """Encrypted with the project key, which the key policy lets EventBridge and CloudWatch use
+    (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services)."""
+
     kind = "sns-topic"
 
     def __init__(self, ctx: Context) -> None:
@@ -50,7 +56,7 @@ class AlertTopic(Resource):
         self.arn = ctx.alerts_topic_arn
 
     def desired(self) -> State:
-        return {"Policy": topic_policy(self.ctx), "Tags": self.ctx.tags}
+        return {"Policy": topic_policy(self.ctx), "KmsMasterKeyId": self.ctx.key_arn, "Tags": self.ctx.tags}
 
     def read(self) -> State | None:
         try:
@@ -60,18 +66,19 @@ class AlertTopic(Resource):
                 return None
             raise
         tags = self.sns.list_tags_for_resource(ResourceArn=self.arn)["Tags"]
-        return {"Policy": json.loads(attributes.get("Policy", "{}")), "Tags": t.from_list(tags)}
+        policy = json.loads(attributes.get("Policy", "{}"))
+        return {"Policy": policy, "KmsMasterKeyId": attributes.get("KmsMasterKeyId"), "Tags": t.from_list(tags)}
+
+    def _attributes(self, desired: State) -> dict[str, str]:
+        return {"Policy": json.dumps(desired["Policy"]), "KmsMasterKeyId": desired["KmsMasterKeyId"]}
 
     def create(self, desired: State) -> None:
-        self.sns.create_topic(
-            Name=self.name, Attributes={"Policy": json.dumps(desired["Policy"])}, Tags=t.to_list(desired["Tags"])
-        )
+        self.sns.create_topic(Name=self.name, Attributes=self._attributes(desired), Tags=t.to_list(desired["Tags"]))
 
     def update(self, desired: State, current: State, fields: tuple[str, ...]) -> None:
-        if "Policy" in fields:
-            self.sns.set_topic_attributes(
-                TopicArn=self.arn, AttributeName="Policy", AttributeValue=json.dumps(desired["Policy"])
-            )
+        for name, value in self._attributes(desired).items():
+            if name in fields:
+                self.sns.set_topic_attributes(TopicArn=self.arn, AttributeName=name, AttributeValue=value)
         if "Tags" in fields:
             self.sns.tag_resource(ResourceArn=self.arn, Tags=t.to_list(desired["Tags"]))
 
@@ -89,25 +96,40 @@ def glue_failure_rule(ctx: Context) -> EventRule:
     return EventRule(ctx, ctx.name(GLUE_FAILURES), ctx.alerts_topic_arn, rule)
 
 
-class IngestErrorsAlarm(Resource):
+def crawler_failure_rule(ctx: Context) -> EventRule:
+    """https://docs.aws.amazon.com/glue/latest/dg/automating-awsglue-with-cloudwatch-events.html"""
+    pattern = {
+        "source": ["aws.glue"],
+        "detail-type": ["Glue Crawler State Change"],
+        "detail": {"crawlerName": [ctx.name(c.name) for c in CRAWLERS], "state": ["Failed"]},
+    }
+    rule = {"EventPattern": pattern, "Description": f"lakehouse {ctx.settings.env}: a crawler failed"}
+    return EventRule(ctx, ctx.name(CRAWLER_FAILURES), ctx.alerts_topic_arn, rule)
+
+
+class LambdaAlarm(Resource):
+    """An alarm on one metric of the ingestion Lambda, to the alert topic."""
+
     kind = "cloudwatch-alarm"
 
-    def __init__(self, ctx: Context) -> None:
-        super().__init__(ctx, ctx.name(INGEST_ERRORS))
+    def __init__(self, ctx: Context, purpose: str, metric: str, comparison: str, missing: str) -> None:
+        super().__init__(ctx, ctx.name(purpose))
         self.cloudwatch = ctx.clients("cloudwatch")
         self.arn = ctx.arn("cloudwatch", f"alarm:{self.name}")
+        self.metric, self.comparison, self.missing = metric, comparison, missing
 
     def definition(self) -> State:
+        """Errors above 0, or Invocations below 1, in an hour (the schedule invokes every 15 minutes)."""
         return {
             "Namespace": "AWS/Lambda",
-            "MetricName": "Errors",
+            "MetricName": self.metric,
             "Dimensions": [{"Name": "FunctionName", "Value": self.ctx.settings.ingest_function}],
             "Statistic": "Sum",
-            "Period": 900,
+            "Period": 900 if self.metric == "Errors" else 3600,
             "EvaluationPeriods": 1,
-            "Threshold": 0.0,
-            "ComparisonOperator": "GreaterThanThreshold",
-            "TreatMissingData": "notBreaching",
+            "Threshold": 0.0 if self.metric == "Errors" else 1.0,
+            "ComparisonOperator": self.comparison,
+            "TreatMissingData": self.missing,
             "AlarmActions": [self.ctx.alerts_topic_arn],
         }
 
@@ -136,4 +158,11 @@ class IngestErrorsAlarm(Resource):
 
 
 def alerts(ctx: Context) -> list[Resource]:
-    return [AlertTopic(ctx), glue_failure_rule(ctx), IngestErrorsAlarm(ctx)]
+    """No data points from Invocations means no invocation: missing data breaches."""
+    return [
+        AlertTopic(ctx),
+        glue_failure_rule(ctx),
+        crawler_failure_rule(ctx),
+        LambdaAlarm(ctx, INGEST_ERRORS, "Errors", "GreaterThanThreshold", "notBreaching"),
+        LambdaAlarm(ctx, INGEST_SILENT, "Invocations", "LessThanThreshold", "breaching"),
+    ]

@@ -1,4 +1,6 @@
-"""`python -m deploy plan|apply|destroy --env ENV [--region R] [--profile P] [--bucket-suffix S]`.
+"""`python -m deploy plan|apply|destroy|policy --env ENV [--region R] [--profile P] [--bucket-suffix S]`.
+
+`policy` prints the IAM policy the deploying identity needs for that env (`--plan-only`: for `plan`).
 
 Errors a user can fix (a missing profile or region, an invalid env, a denied action) are one line
 on stderr and a non-zero exit, never a stack trace.
@@ -7,9 +9,10 @@ on stderr and a non-zero exit, never a stack trace.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError, ProfileNotFound
@@ -17,13 +20,14 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, 
 from deploy import engine
 from deploy.build import Release, build_release
 from deploy.context import Clients, Context, DeployConfig
+from deploy.deployer_policy import deployer_policy
 from deploy.errors import DeployError, describe_client_error
 from deploy.resource import Change
 from deploy.stack import stack
 from lakehouse.settings import Settings, SettingsError, validate_env
 
 Out = Callable[[str], None]
-COMMANDS = ("plan", "apply", "destroy")
+COMMANDS = ("plan", "apply", "destroy", "policy")
 
 
 @dataclass(frozen=True)
@@ -35,20 +39,26 @@ class Options:
     bucket_suffix: str | None = None
     delete_data: bool = False
     dry_run: bool = False
+    plan_only: bool = False
+    analysts: tuple[str, ...] = ()
 
 
 def parse(argv: Sequence[str]) -> Options:
     parser = argparse.ArgumentParser(prog="python -m deploy", description="Deploy the lakehouse to AWS.")
-    parser.add_argument("command", choices=COMMANDS, help="plan: show; apply: show, then change; destroy")
+    commands = "plan: show; apply: show, then change; destroy; policy: print the deployer's IAM policy"
+    parser.add_argument("command", choices=COMMANDS, help=commands)
     parser.add_argument("--env", required=True, help="environment name, e.g. dev")
     parser.add_argument("--region", help="AWS region (default: the profile's or AWS_REGION)")
     parser.add_argument("--profile", help="AWS profile (default: the SDK's credential chain)")
     parser.add_argument("--bucket-suffix", help="bucket name suffix (default: -<account id>-<region>)")
     parser.add_argument("--delete-data", action="store_true", help="destroy: also delete data buckets' objects")
     parser.add_argument("--dry-run", action="store_true", help="destroy: only show what would be deleted")
+    parser.add_argument("--plan-only", action="store_true", help="policy: only what `plan` needs")
+    parser.add_argument("--analyst", action="append", default=[], metavar="ARN",
+                        help="an IAM principal that may assume the analyst role (repeat for more)")  # fmt: skip
     args = parser.parse_args(list(argv))
     return Options(args.command, args.env, args.region, args.profile, args.bucket_suffix, args.delete_data,
-                   args.dry_run)  # fmt: skip
+                   args.dry_run, args.plan_only, tuple(args.analyst))  # fmt: skip
 
 
 def make_session(options: Options) -> boto3.Session:
@@ -89,7 +99,12 @@ def run(
     tune: Callable[[Settings], Settings] | None = None,
 ) -> list[Change]:
     """Plan, apply or destroy one environment with this session; return the changes."""
+    if options.analysts:
+        config = replace(config or DeployConfig(), analyst_principals=options.analysts)
     ctx = context(options, session, config, tune)
+    if options.command == "policy":
+        out(json.dumps(deployer_policy(ctx, plan_only=options.plan_only), indent=2))
+        return []
     out(f"{options.command} {ctx.settings.env}: account {ctx.account_id}, region {ctx.region}")
     if options.command == "destroy":
         resources = stack(ctx, Release.nothing(ctx.config.version))

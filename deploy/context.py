@@ -7,6 +7,7 @@ from typing import Any
 
 import boto3
 
+from deploy.errors import DeployError
 from lakehouse import __version__
 from lakehouse.settings import BucketKind, Settings
 
@@ -29,7 +30,36 @@ class DeployConfig:
     lambda_memory_mb: int = 512
     ingest_schedule: str = "rate(15 minutes)"
     kms_deletion_window_days: int = 7
+    analyst_principals: tuple[str, ...] = ()  # IAM ARNs that may assume the analyst role
+    log_retention_days: int = 731
+    audit_retention_days: int = 730
+    organisation_trail: str | None = None  # ARN of an organisation trail that covers this account
+    production: bool = False
+    replica_region: str | None = None
+    athena_reuse_max_age_minutes: int = 60
+    key_administrators: tuple[str, ...] = ()  # IAM principal ARNs; none: the identity that runs deploy
+    private_network: bool = False  # Glue in private subnets, VPC endpoints, a data perimeter
+    vpc_id: str | None = None  # the user's VPC; none: deploy creates one
+    subnet_ids: tuple[str, ...] = ()  # private subnets of vpc_id, in two AZs
+    vpc_cidr: str = "10.42.0.0/16"  # of the VPC deploy creates
+    lambda_subnet_ids: tuple[str, ...] = ()  # the Lambda inside, in subnets routed to the user's NAT gateway
     version: str = __version__
+
+    def __post_init__(self) -> None:
+        if self.production and not self.replica_region:
+            raise DeployError("a production env needs replica_region: name the second region for its replicas")
+        if self.lambda_subnet_ids and not self.private_network:
+            raise DeployError("lambda_subnet_ids needs private_network=True: the Lambda joins that network")
+        if self.vpc_id and not self.subnet_ids:
+            raise DeployError(f"vpc_id {self.vpc_id} needs subnet_ids: name its private subnets (two AZs)")
+        if self.production and self.kms_deletion_window_days < 30:
+            raise DeployError("a production env keeps its key 30 days after destroy: set kms_deletion_window_days=30")
+
+    @classmethod
+    def for_production(cls, replica_region: str, **overrides: Any) -> DeployConfig:
+        """Production's defaults: replicas, a 30-day key deletion window, 90 days of old versions."""
+        values: dict[str, Any] = {"noncurrent_version_days": 90, "kms_deletion_window_days": 30, **overrides}
+        return cls(production=True, replica_region=replica_region, **values)
 
 
 class Clients:
@@ -37,12 +67,14 @@ class Clients:
 
     def __init__(self, session: boto3.Session) -> None:
         self._session = session
-        self._clients: dict[str, Any] = {}
+        self._clients: dict[tuple[str, str | None], Any] = {}
 
-    def __call__(self, service: str) -> Any:
-        if service not in self._clients:
-            self._clients[service] = self._session.client(service)  # type: ignore[call-overload]
-        return self._clients[service]
+    def __call__(self, service: str, region: str | None = None) -> Any:
+        """The client of service, in the session's region unless another is named (replicas)."""
+        if (service, region) not in self._clients:
+            client = self._session.client(service, region_name=region)  # type: ignore[call-overload]
+            self._clients[(service, region)] = client
+        return self._clients[(service, region)]
 
 
 @dataclass
@@ -56,6 +88,8 @@ class Context:
     config: DeployConfig = field(default_factory=DeployConfig)
     partition: str = "aws"
     key_arn: str = UNKNOWN
+    replica_key_arn: str = UNKNOWN
+    network: dict[str, Any] = field(default_factory=dict)  # ids the network resources learn: vpc, subnets, ...
 
     @property
     def tags(self) -> dict[str, str]:
@@ -83,6 +117,24 @@ class Context:
     def log_bucket(self) -> str:
         """Server access logs land here: SSE-S3, since S3 cannot deliver logs to an SSE-KMS bucket."""
         return self.name("logs") + self.settings.bucket_suffix
+
+    @property
+    def audit_bucket(self) -> str:
+        """CloudTrail delivers here: its own bucket, apart from the data and their access logs."""
+        return self.name("audit") + self.settings.bucket_suffix
+
+    @property
+    def glue_log_group(self) -> str:
+        """The prefix of the jobs' log groups (`--custom-logGroup-prefix`), one per env."""
+        return f"/aws-glue/{self.name('jobs')}"
+
+    @property
+    def lambda_log_group(self) -> str:
+        return f"/aws/lambda/{self.settings.ingest_function}"
+
+    @property
+    def security_configuration(self) -> str:
+        return self.name("security")
 
     @property
     def kms_alias(self) -> str:

@@ -50,9 +50,12 @@ def job_definition(ctx: Context, release: Release, job: str, capacity: GlueJobSe
         "--enable-metrics": "true",
         "--enable-observability-metrics": "true",
         "--enable-continuous-cloudwatch-log": "true",
+        "--custom-logGroup-prefix": ctx.glue_log_group,  # Glue 5.x: <prefix>/error and <prefix>/output
         "--TempDir": f"{ctx.glue_temp_uri}{job}/",
     }
+    network = {"Connections": {"Connections": [ctx.name("network")]}} if ctx.config.private_network else {}
     return {
+        **network,
         "Description": f"lakehouse {s.env}: {job}",
         "Role": ctx.role_arn(iam.GLUE_JOBS),
         "ExecutionProperty": {"MaxConcurrentRuns": 1},
@@ -68,6 +71,7 @@ def job_definition(ctx: Context, release: Release, job: str, capacity: GlueJobSe
         "WorkerType": capacity.worker_type,
         "NumberOfWorkers": capacity.number_of_workers,
         "JobRunQueuingEnabled": True,
+        "SecurityConfiguration": ctx.security_configuration,
     }
 
 
@@ -125,6 +129,7 @@ class DriftCrawler(GlueTagged):
             "SchemaChangePolicy": {"UpdateBehavior": "LOG", "DeleteBehavior": "LOG"},
             "RecrawlPolicy": {"RecrawlBehavior": "CRAWL_NEW_FOLDERS_ONLY"},
             "Configuration": json.dumps(CRAWLER_CONFIGURATION, sort_keys=True),
+            "CrawlerSecurityConfiguration": self.ctx.security_configuration,
         }
 
     def desired(self) -> State:

@@ -1,14 +1,15 @@
-"""IAM roles with one inline policy each: the Glue jobs, the crawlers, the Lambda, analysts, LF."""
+"""IAM roles, each with one inline policy and the env's boundary: Glue jobs, crawlers, Lambda, analysts, LF."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from botocore.exceptions import ClientError
 
 from deploy import policies
 from deploy import tags as t
+from deploy.boundary import PermissionsBoundary, boundary_arn
 from deploy.context import Context
 from deploy.errors import is_not_found
 from deploy.resource import Resource, State
@@ -37,6 +38,7 @@ class Role(Resource):
             "Tags": self.ctx.tags,
             "AssumeRolePolicyDocument": self.trust,
             "Policy": self.policy(self.ctx),
+            "PermissionsBoundary": boundary_arn(self.ctx),
         }
 
     def read(self) -> State | None:
@@ -57,6 +59,7 @@ class Role(Resource):
             "Tags": t.from_list(tags),
             "AssumeRolePolicyDocument": role["AssumeRolePolicyDocument"],
             "Policy": policy,
+            "PermissionsBoundary": role.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn"),
         }
 
     def create(self, desired: State) -> None:
@@ -65,6 +68,7 @@ class Role(Resource):
             AssumeRolePolicyDocument=json.dumps(desired["AssumeRolePolicyDocument"]),
             Description=f"lakehouse {self.ctx.settings.env}: {self.name}",
             Tags=t.to_list(desired["Tags"]),
+            PermissionsBoundary=desired["PermissionsBoundary"],
         )
         self._put_policy(desired)
 
@@ -80,6 +84,10 @@ class Role(Resource):
             )
         if "Policy" in fields:
             self._put_policy(desired)
+        if "PermissionsBoundary" in fields:
+            self.iam.put_role_permissions_boundary(
+                RoleName=self.name, PermissionsBoundary=desired["PermissionsBoundary"]
+            )
         if "Tags" in fields:
             self.iam.tag_role(RoleName=self.name, Tags=t.to_list(desired["Tags"]))
 
@@ -89,12 +97,24 @@ class Role(Resource):
         self.iam.delete_role(RoleName=self.name)
 
 
-def roles(ctx: Context) -> list[Role]:
-    glue = policies.trust("glue.amazonaws.com")
-    return [
-        Role(ctx, GLUE_JOBS, glue, policies.glue_jobs),
-        Role(ctx, GLUE_CRAWLERS, glue, policies.glue_crawlers),
-        Role(ctx, INGEST, policies.trust("lambda.amazonaws.com"), policies.ingest),
-        Role(ctx, ANALYST, policies.account_trust(ctx), policies.analyst),
-        Role(ctx, LAKEFORMATION, policies.trust("lakeformation.amazonaws.com"), policies.lakeformation),
-    ]
+POLICIES: dict[str, Policy] = {
+    GLUE_JOBS: policies.glue_jobs,
+    GLUE_CRAWLERS: policies.glue_crawlers,
+    INGEST: policies.ingest,
+    ANALYST: policies.analyst,
+    LAKEFORMATION: policies.lakeformation,
+}
+TRUSTS: dict[str, Callable[[Context], policies.Document]] = {
+    GLUE_JOBS: policies.glue_trust,
+    GLUE_CRAWLERS: policies.glue_trust,
+    INGEST: policies.ingest_trust,
+    ANALYST: policies.analyst_trust,
+    LAKEFORMATION: policies.lakeformation_trust,
+}
+
+
+def roles(ctx: Context, extra: Sequence[Role] = ()) -> list[Resource]:
+    """The boundary first (every role names it), then our roles and any extra ones, all under it."""
+    found = [Role(ctx, purpose, TRUSTS[purpose](ctx), policy) for purpose, policy in POLICIES.items()]
+    found += extra
+    return [PermissionsBoundary(ctx, [policies.key_use, *(role.policy for role in found)]), *found]

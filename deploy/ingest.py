@@ -12,8 +12,8 @@ from botocore.exceptions import ClientError
 from deploy import iam
 from deploy import tags as t
 from deploy.build import Release
-from deploy.context import Context
-from deploy.errors import is_not_found
+from deploy.context import UNKNOWN, Context
+from deploy.errors import DeployError, is_not_found
 from deploy.events import EventRule
 from deploy.resource import Resource, State
 from deploy.retry import retry_while_role_propagates
@@ -39,6 +39,7 @@ class StateTable(Resource):
             "BillingMode": "PAY_PER_REQUEST",
             "SSE": {"Status": "ENABLED", "SSEType": "KMS", "KMSMasterKeyArn": self.ctx.key_arn},
             "PointInTimeRecovery": "ENABLED",
+            "DeletionProtection": self.ctx.config.production,
             "Tags": self.ctx.tags,
         }
 
@@ -58,6 +59,7 @@ class StateTable(Resource):
             "BillingMode": table.get("BillingModeSummary", {}).get("BillingMode", "PROVISIONED"),
             "SSE": {k: sse.get(k) for k in ("Status", "SSEType", "KMSMasterKeyArn")},
             "PointInTimeRecovery": pitr,
+            "DeletionProtection": bool(table.get("DeletionProtectionEnabled", False)),
             "Tags": t.from_list(tags),
         }
 
@@ -68,6 +70,7 @@ class StateTable(Resource):
             KeySchema=desired["KeySchema"],
             BillingMode=desired["BillingMode"],
             SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": self.ctx.key_arn},
+            DeletionProtectionEnabled=desired["DeletionProtection"],
             Tags=t.to_list(desired["Tags"]),
         )
         self.ddb.get_waiter("table_exists").wait(TableName=self.name, WaiterConfig={"Delay": 2})
@@ -83,10 +86,19 @@ class StateTable(Resource):
         if "SSE" in fields or "BillingMode" in fields:
             sse = {"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": self.ctx.key_arn}
             self.ddb.update_table(TableName=self.name, BillingMode="PAY_PER_REQUEST", SSESpecification=sse)
+        if "DeletionProtection" in fields:
+            self.ddb.update_table(TableName=self.name, DeletionProtectionEnabled=desired["DeletionProtection"])
         if "Tags" in fields:
             self.ddb.tag_resource(ResourceArn=self.arn, Tags=t.to_list(desired["Tags"]))
 
+    def check_destroy(self, current: State, delete_data: bool) -> None:
+        if current["DeletionProtection"] and not delete_data:
+            raise DeployError(f"table {self.name} is protected from deletion: destroy deletes it with --delete-data")
+
     def delete(self, current: State) -> None:
+        """A protected table (production) loses its protection first: destroy was told --delete-data."""
+        if current["DeletionProtection"]:
+            self.ddb.update_table(TableName=self.name, DeletionProtectionEnabled=False)
         self.ddb.delete_table(TableName=self.name)
 
 
@@ -108,13 +120,20 @@ def lambda_environment(ctx: Context) -> dict[str, str]:
 
 
 class IngestFunction(Resource):
+    """Outside the VPC by default; inside it, in `lambda_subnet_ids` (routed to the user's NAT), on request."""
+
     kind = "lambda-function"
-    CONFIG = ("Runtime", "Handler", "Role", "Timeout", "MemorySize", "Environment")
+    SETTINGS = ("Runtime", "Handler", "Role", "Timeout", "MemorySize", "Environment")
 
     def __init__(self, ctx: Context, release: Release) -> None:
         super().__init__(ctx, ctx.settings.ingest_function)
         self.aws_lambda = ctx.clients("lambda")
         self.release = release
+        self.config_keys = (*self.SETTINGS, "VpcConfig") if ctx.config.lambda_subnet_ids else self.SETTINGS
+
+    def vpc_config(self) -> State:
+        group = self.ctx.network.get("sg:ingest", UNKNOWN)
+        return {"SubnetIds": sorted(self.ctx.config.lambda_subnet_ids), "SecurityGroupIds": [group]}
 
     def desired(self) -> State:
         cfg = self.ctx.config
@@ -125,6 +144,7 @@ class IngestFunction(Resource):
             "Timeout": cfg.lambda_timeout_seconds,
             "MemorySize": cfg.lambda_memory_mb,
             "Environment": {"Variables": lambda_environment(self.ctx)},
+            **({"VpcConfig": self.vpc_config()} if self.ctx.config.lambda_subnet_ids else {}),
             "CodeSha256": _code_sha256(self.release.files[self.release.lambda_zip]),
             "ReservedConcurrency": 1,
             "Tags": self.ctx.tags,
@@ -138,7 +158,10 @@ class IngestFunction(Resource):
                 return None
             raise
         conf = found["Configuration"]
-        state = {k: conf.get(k) for k in (*self.CONFIG, "CodeSha256")}
+        state = {k: conf.get(k) for k in (*self.config_keys, "CodeSha256")}
+        if "VpcConfig" in state:
+            vpc = state["VpcConfig"] or {}
+            state["VpcConfig"] = {k: sorted(vpc.get(k, [])) for k in ("SubnetIds", "SecurityGroupIds")}
         state["ReservedConcurrency"] = found.get("Concurrency", {}).get("ReservedConcurrentExecutions")
         return {**state, "Tags": found.get("Tags", {})}
 
@@ -146,7 +169,7 @@ class IngestFunction(Resource):
         return {"S3Bucket": self.ctx.settings.bucket("artifacts"), "S3Key": self.release.key(self.release.lambda_zip)}
 
     def create(self, desired: State) -> None:
-        config = {k: desired[k] for k in self.CONFIG}
+        config = {k: desired[k] for k in self.config_keys}
         retry_while_role_propagates(
             lambda: self.aws_lambda.create_function(
                 FunctionName=self.name, Code=self._code(), Tags=desired["Tags"], **config
@@ -164,8 +187,8 @@ class IngestFunction(Resource):
         if "CodeSha256" in fields:
             self.aws_lambda.update_function_code(FunctionName=self.name, **self._code())
             self._wait()
-        if set(fields) & set(self.CONFIG):
-            config = {k: desired[k] for k in self.CONFIG}
+        if set(fields) & set(self.config_keys):
+            config = {k: desired[k] for k in self.config_keys}
             self.aws_lambda.update_function_configuration(FunctionName=self.name, **config)
             self._wait()
         if "ReservedConcurrency" in fields:

@@ -8,8 +8,10 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from deploy import tags as t
+from deploy.bucket_policies import perimeter, project_key_only, tls_only_policy
 from deploy.context import DATA_BUCKETS, Context
 from deploy.errors import DeployError, is_not_found
+from deploy.policies import source_conditions
 from deploy.resource import Resource, State
 from lakehouse.settings import BUCKET_KINDS
 
@@ -21,19 +23,6 @@ BLOCK_ALL = {
 }
 
 
-def tls_only_policy(ctx: Context, bucket: str, extra: list[dict[str, Any]] | None = None) -> State:
-    arn = ctx.bucket_arn(bucket)
-    deny = {
-        "Sid": "DenyInsecureTransport",
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": "s3:*",
-        "Resource": [arn, f"{arn}/*"],
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-    }
-    return {"Version": "2012-10-17", "Statement": [deny, *(extra or [])]}
-
-
 def lifecycle_rule(ctx: Context, expire_days: int) -> State:
     """Tier at once, expire at retention, drop noncurrent versions (gold is rewritten daily)."""
     cfg = ctx.config
@@ -43,7 +32,7 @@ def lifecycle_rule(ctx: Context, expire_days: int) -> State:
         "Status": "Enabled",
         "Transitions": [{"Days": cfg.tiering_after_days, "StorageClass": "INTELLIGENT_TIERING"}],
         "Expiration": {"Days": expire_days},
-        "NoncurrentVersionExpiration": {"NoncurrentDays": cfg.noncurrent_version_days},
+        "NoncurrentVersionExpiration": {"NoncurrentDays": cfg.noncurrent_version_days},  # undo a bad rewrite
         "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
     }
 
@@ -51,9 +40,10 @@ def lifecycle_rule(ctx: Context, expire_days: int) -> State:
 class Bucket(Resource):
     kind = "s3-bucket"
 
-    def __init__(self, ctx: Context, name: str, expire_days: int, is_data: bool) -> None:
+    def __init__(self, ctx: Context, name: str, expire_days: int, is_data: bool, region: str | None = None) -> None:
         super().__init__(ctx, name)
-        self.s3 = ctx.clients("s3")
+        self.region = region or ctx.region
+        self.s3 = ctx.clients("s3", region)
         self.expire_days = expire_days
         self.is_data = is_data
 
@@ -61,7 +51,10 @@ class Bucket(Resource):
         return {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": self.ctx.key_arn, "BucketKeyEnabled": True}
 
     def policy(self) -> State:
-        return tls_only_policy(self.ctx, self.name)
+        extra = project_key_only(self.ctx, self.name, self.ctx.key_arn)
+        if self.is_data and self.ctx.config.private_network:
+            extra.append(perimeter(self.ctx, self.name))
+        return tls_only_policy(self.ctx, self.name, extra)
 
     def logging(self) -> State | None:
         return {"TargetBucket": self.ctx.log_bucket, "TargetPrefix": f"s3/{self.name}/"}
@@ -108,12 +101,18 @@ class Bucket(Resource):
         }
 
     def create(self, desired: State) -> None:
-        region = self.ctx.region
-        kwargs: dict[str, Any] = {}
+        region = self.region
+        kwargs: dict[str, Any] = self.create_options()
         if region != "us-east-1":
             kwargs["CreateBucketConfiguration"] = {"LocationConstraint": region}
         self.s3.create_bucket(Bucket=self.name, ObjectOwnership="BucketOwnerEnforced", **kwargs)
         self.update(desired, {}, tuple(desired))
+
+    def create_options(self) -> dict[str, Any]:
+        return {}
+
+    def delete_options(self) -> dict[str, Any]:
+        return {}
 
     def update(self, desired: State, current: State, fields: tuple[str, ...]) -> None:
         name = self.name
@@ -150,11 +149,12 @@ class Bucket(Resource):
             )
 
     def delete(self, current: State) -> None:
+        options = self.delete_options()
         for page in self.s3.get_paginator("list_object_versions").paginate(Bucket=self.name):
             items = page.get("Versions", []) + page.get("DeleteMarkers", [])
             keys = [{"Key": v["Key"], "VersionId": v["VersionId"]} for v in items]
             if keys:
-                self.s3.delete_objects(Bucket=self.name, Delete={"Objects": keys, "Quiet": True})
+                self.s3.delete_objects(Bucket=self.name, Delete={"Objects": keys, "Quiet": True}, **options)
         self.s3.delete_bucket(Bucket=self.name)
 
 
@@ -171,12 +171,18 @@ class LogBucket(Bucket):
             "Principal": {"Service": "logging.s3.amazonaws.com"},
             "Action": "s3:PutObject",
             "Resource": f"{self.ctx.bucket_arn(self.name)}/s3/*",
-            "Condition": {"StringEquals": {"aws:SourceAccount": self.ctx.account_id}},
+            "Condition": source_conditions(self.ctx, [self.ctx.bucket_arn(b) for b in self.sources]),
         }
         return tls_only_policy(self.ctx, self.name, [allow])
 
     def logging(self) -> State | None:
         return None
+
+    @property
+    def sources(self) -> list[str]:
+        """The buckets that log here (https://docs.aws.amazon.com/AmazonS3/latest/userguide/
+        enable-server-access-logging.html#grant-log-delivery-permissions-general)."""
+        return [self.ctx.settings.bucket(kind) for kind in BUCKET_KINDS] + [self.ctx.audit_bucket]
 
 
 def _encryption(response: State | None) -> State | None:

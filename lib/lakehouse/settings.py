@@ -11,6 +11,7 @@ from typing import Literal
 from lakehouse.errors import UserError
 
 ENV_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,20}$")
+DRIFT_SUFFIX = "-drift"  # database lakehouse_<env>_drift holds what the crawlers of <env> find
 LOCAL_ENV = "local"
 DEFAULT_ROOT = ".lakehouse"
 ROOT_ENV_VAR = "LAKEHOUSE_ROOT"
@@ -29,6 +30,11 @@ def validate_env(env: str) -> str:
         raise SettingsError(
             f"env {env!r} is not valid: use 2 to 21 characters, lowercase letters, digits and '-', "
             "starting with a letter (for example 'dev' or 'prod-eu')"
+        )
+    if env.endswith(DRIFT_SUFFIX):
+        raise SettingsError(
+            f"env {env!r} is not valid: a name ending in {DRIFT_SUFFIX!r} would share its Glue database "
+            f"with the drift database of env {env.removesuffix(DRIFT_SUFFIX)!r}; choose another name"
         )
     return env
 

@@ -38,7 +38,8 @@ def test_buckets_are_encrypted_versioned_tiered_private_tls_only_and_logged(
     assert lifecycle["Transitions"] == [{"Days": 0, "StorageClass": "INTELLIGENT_TIERING"}]
     assert lifecycle["NoncurrentVersionExpiration"]["NoncurrentDays"] == 30
     assert set(s3.get_public_access_block(Bucket=RAW)["PublicAccessBlockConfiguration"].values()) == {True}
-    (deny,) = json.loads(s3.get_bucket_policy(Bucket=RAW)["Policy"])["Statement"]
+    statements = {s["Sid"]: s for s in json.loads(s3.get_bucket_policy(Bucket=RAW)["Policy"])["Statement"]}
+    deny = statements["DenyInsecureTransport"]
     assert (deny["Effect"], deny["Condition"]) == ("Deny", {"Bool": {"aws:SecureTransport": "false"}})
     logging = s3.get_bucket_logging(Bucket=RAW)["LoggingEnabled"]
     assert logging == {"TargetBucket": f"lakehouse-dev-logs{S.bucket_suffix}", "TargetPrefix": f"s3/{RAW}/"}

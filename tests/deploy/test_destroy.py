@@ -41,6 +41,9 @@ def _leftovers(session: boto3.Session) -> dict[str, list[str]]:
         "locations": [r["ResourceArn"] for r in c("lakeformation").list_resources()["ResourceInfoList"]],
         "grants": [p for p in lf_principals if "lakehouse-dev" in p],
         "opt_ins": [str(o) for o in c("lakeformation").list_lake_formation_opt_ins()["LakeFormationOptInsInfoList"]],
+        "trails": [t["Name"] for t in c("cloudtrail").describe_trails()["trailList"]],
+        "log_groups": [g["logGroupName"] for g in c("logs").describe_log_groups()["logGroups"]],
+        "security_configs": [s["Name"] for s in c("glue").get_security_configurations()["SecurityConfigurations"]],
     }
 
 

@@ -16,6 +16,9 @@ from lakehouse.settings import Settings
 from lakehouse.tables import BRONZE
 from tests.support.aws import ACCOUNT_ID, REGION
 from tests.support.github_server import Feed, GitHubServer
+from tests.support.iam_calls import recording
+from tests.support.iam_check import check
+from tests.support.iam_roles import env_context, resource_policies, role, where
 
 ROOT = Path(__file__).resolve().parents[2]
 HOUR_FILE = ROOT / "data" / "github-events" / "gharchive" / "2015-01-01-0.json.gz"
@@ -37,6 +40,23 @@ def hour_timeline() -> Timeline:
     """The 7,702 events of the real hour 2015-01-01 00:00."""
     texts = gzip.decompress(HOUR_FILE.read_bytes()).decode("utf-8").splitlines()
     return Timeline(texts, [json.loads(text)["id"] for text in texts])
+
+
+@pytest.fixture(autouse=True)
+def ingest_role_allows_every_call(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every AWS call the Lambda's code makes is allowed for the ingest role and the policies deploy writes.
+
+    The GH Archive backfill is left out: it runs from the command line, as whoever runs it, never as the role.
+    """
+    uses_env = "aws_settings" in request.fixturenames
+    settings = request.getfixturevalue("aws_settings") if uses_env else None
+    with recording() as recorder:
+        yield
+    calls = [c for c in recorder.calls if not c.made_by("lib/lakehouse/ingest/gharchive.py")]
+    if calls and settings is not None:
+        ctx = env_context(settings, ACCOUNT_ID)
+        denied = check(role(ctx, "ingest"), calls, where(ctx), resource_policies(ctx)).denied()
+        assert denied == [], "the ingest role would be denied:\n" + "\n".join(denied)
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,8 @@ Each one is modelled on the AWS API reference, with AWS's semantics where moto's
   (it is not merged with the old definition). CreateJob/GetJob also keep JobRunQueuingEnabled.
 - Glue UpdateCrawler and UpdateTrigger: each field sent replaces that field whole (no deep merge);
   fields not sent are unchanged.
+- Glue UpdateConnection (ConnectionInput replaces the connection's definition) and DeleteConnection;
+  GetConnection answers ConnectionType (moto leaves it out).
 - Athena UpdateWorkGroup: each member of ConfigurationUpdates replaces that member of the
   configuration; ResultConfigurationUpdates replaces the result configuration. Athena GetWorkGroup of
   a missing workgroup fails with InvalidRequestException, as AWS does (moto returns null).
@@ -13,9 +15,17 @@ Each one is modelled on the AWS API reference, with AWS's semantics where moto's
   resource and crashes on `"Principal": "*"` statements; AWS evaluates the policy, so the check here
   accepts any Allow of s3:PutObject to logging.s3.amazonaws.com whose resource pattern covers the
   target prefix.
-- S3 bucket policies: moto ignores a statement's Condition, so the TLS-only Deny (conditioned on
-  aws:SecureTransport=false) would deny every request. Requests here stand for AWS's HTTPS endpoint,
-  so a statement conditioned on aws:SecureTransport=false does not apply, as on AWS over HTTPS.
+- S3 bucket policies: moto ignores a statement's Condition, so every conditioned Deny (non-TLS, TLS
+  below 1.2, SSE-C, another key) would deny every request. Here each statement applies only when its
+  conditions hold for the request: it came over HTTPS with TLS 1.2, and carries the encryption
+  headers it carries (aws:SecureTransport, s3:TlsVersion, s3:x-amz-server-side-encryption*). It was
+  made by moto's user, not by a service for it (aws:PrincipalArn), from no
+  VPC endpoint, not via Athena: a test may say otherwise with the headers `x-test-principal-arn`,
+  `x-test-source-vpce` and `x-test-called-via`
+  (AWS takes these keys from the request's credentials and network path, which moto does not model).
+- S3 GetBucketReplication: moto answers each rule with a fixed Filter and DeleteMarkerReplication and
+  drops SourceSelectionCriteria; AWS returns the configuration as PutBucketReplication sent it (which
+  replaced the whole configuration), so the rules are returned as stored.
 - Lake Formation RegisterResource keeps HybridAccessEnabled (and DescribeResource returns it),
   UpdateResource, and CreateLakeFormationOptIn / ListLakeFormationOptIns / DeleteLakeFormationOptIn.
 
@@ -27,14 +37,13 @@ calls it at import).
 
 from __future__ import annotations
 
-import fnmatch
 import json
 from datetime import UTC, datetime
 from typing import Any
 
 from moto.athena.responses import AthenaResponse
 from moto.core.responses import ActionResult, EmptyResult
-from moto.glue.models import FakeJob
+from moto.glue.models import FakeConnection, FakeJob
 from moto.glue.responses import GlueResponse
 from moto.glue.utils import Action, Predicate
 from moto.lakeformation import urls as lakeformation_urls
@@ -42,8 +51,14 @@ from moto.lakeformation.exceptions import AlreadyExists, EntityNotFound
 from moto.lakeformation.models import LakeFormationBackend, Resource
 from moto.lakeformation.responses import LakeFormationResponse
 from moto.s3.models import FakeBucket
+from moto.s3.responses import S3Response
 
-LOGGING_SERVICE = "logging.s3.amazonaws.com"
+from tests.support.moto_s3 import (
+    get_bucket_replication,
+    get_permission,
+    log_permissions_enabled_policy,
+    with_request_context,
+)
 
 JOB_FIELDS: dict[str, tuple[str, Any]] = {
     "Description": ("description", None), "LogUri": ("log_uri", None), "Role": ("role", None),
@@ -133,6 +148,30 @@ def update_trigger(self: GlueResponse) -> ActionResult:
     return ActionResult({"Trigger": trigger.as_dict()})
 
 
+def _connection_as_dict(original: Any) -> Any:
+    def as_dict(self: FakeConnection, hide_password: bool = False) -> dict[str, Any]:
+        return {**original(self, hide_password), "ConnectionType": self.connection_input.get("ConnectionType")}
+
+    return as_dict
+
+
+def update_connection(self: GlueResponse) -> EmptyResult:
+    """UpdateConnection: the ConnectionInput replaces the connection's definition whole."""
+    connection = self.glue_backend.get_connection(catalog_id=None, name=self._get_param("Name"),  # type: ignore[arg-type]
+                                                  apply_override_for_compute_environment=None)  # type: ignore[arg-type]  # fmt: skip
+    connection.connection_input = self._get_param("ConnectionInput")
+    connection.connection_properties = connection.connection_input.get("ConnectionProperties", {})
+    connection.updated_time = _now()
+    return EmptyResult()
+
+
+def delete_connection(self: GlueResponse) -> EmptyResult:
+    name = self._get_param("ConnectionName")
+    self.glue_backend.get_connection(catalog_id=None, name=name, apply_override_for_compute_environment=None)  # type: ignore[arg-type]
+    del self.glue_backend.connections[name]
+    return EmptyResult()
+
+
 # --- Athena ---------------------------------------------------------------------------------------
 
 
@@ -164,46 +203,6 @@ def update_work_group(self: AthenaResponse) -> Any:
     if self._get_param("State") is not None:
         group.state = self._get_param("State")
     return "{}"
-
-
-# --- S3 -----------------------------------------------------------------------------------------
-
-
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
-def _insecure_only(statement: dict[str, Any]) -> bool:
-    condition = statement.get("Condition") or {}
-    return condition == {"Bool": {"aws:SecureTransport": "false"}}
-
-
-def get_permission(self: FakeBucket, action: str, resource: str) -> Any:
-    """FakeBucket.get_permission, evaluating the policy as AWS does for an HTTPS request."""
-    from moto.iam.access_control import IAMPolicy, PermissionResult
-
-    if self.policy is None:
-        return PermissionResult.NEUTRAL
-    document = json.loads(self.policy.decode())
-    document["Statement"] = [s for s in _as_list(document["Statement"]) if not _insecure_only(s)]
-    return IAMPolicy(json.dumps(document)).is_action_permitted(action, resource)
-
-
-def log_permissions_enabled_policy(target_bucket: FakeBucket, target_prefix: str | None) -> bool:
-    """True when the target bucket's policy lets S3's log delivery put objects under the prefix."""
-    if not target_bucket.policy:
-        return False
-    key = f"arn:{target_bucket.partition}:s3:::{target_bucket.name}/{target_prefix or ''}log-object"
-    for stmt in json.loads(target_bucket.policy.decode())["Statement"]:
-        principal = stmt.get("Principal")
-        services = _as_list(principal.get("Service")) if isinstance(principal, dict) else []
-        if stmt.get("Effect") != "Allow" or LOGGING_SERVICE not in services:
-            continue
-        if "s3:PutObject" in _as_list(stmt.get("Action")) and any(
-            fnmatch.fnmatchcase(key, pattern) for pattern in _as_list(stmt.get("Resource"))
-        ):
-            return True
-    return False
 
 
 # --- Lake Formation -------------------------------------------------------------------------------
@@ -284,11 +283,16 @@ def install() -> None:
         return
     FakeBucket._log_permissions_enabled_policy = staticmethod(log_permissions_enabled_policy)  # type: ignore[method-assign]
     FakeBucket.get_permission = get_permission  # type: ignore[method-assign]
+    S3Response._key_response = with_request_context(S3Response._key_response)  # type: ignore[method-assign]
+    S3Response.get_bucket_replication = get_bucket_replication  # type: ignore[method-assign]
     FakeJob.as_dict = _job_as_dict(FakeJob.as_dict)  # type: ignore[method-assign]
     GlueResponse.create_job = _create_job(GlueResponse.create_job)  # type: ignore[method-assign]
     GlueResponse.update_job = update_job  # type: ignore[attr-defined]
     GlueResponse.update_crawler = update_crawler  # type: ignore[attr-defined]
     GlueResponse.update_trigger = update_trigger  # type: ignore[attr-defined]
+    GlueResponse.update_connection = update_connection  # type: ignore[attr-defined]
+    FakeConnection.as_dict = _connection_as_dict(FakeConnection.as_dict)  # type: ignore[method-assign]
+    GlueResponse.delete_connection = delete_connection  # type: ignore[attr-defined]
     AthenaResponse.get_work_group = _get_work_group(AthenaResponse.get_work_group)  # type: ignore[method-assign]
     AthenaResponse.update_work_group = update_work_group  # type: ignore[attr-defined]
     Resource.to_dict = _resource_to_dict(Resource.to_dict)  # type: ignore[method-assign]

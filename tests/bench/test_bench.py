@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bench.generate import FIRST_ID, generate
 from bench.timing import Rounds, clean_env
 from lakehouse.settings import Settings
@@ -44,6 +46,8 @@ def test_benchmarked_processes_run_the_full_jit() -> None:
     assert "LAKEHOUSE_JVM_OPTS" not in clean_env()
 
 
+@pytest.mark.subprocess
+@pytest.mark.spark
 def test_the_silver_scenario_runs_end_to_end(tmp_path: Path) -> None:
     out = tmp_path / "latest.json"
     argv = ["-m", "bench", "silver", "--events", "2000", "--rounds", "1", "--work", str(tmp_path), "--out", str(out)]
@@ -58,6 +62,8 @@ def test_the_silver_scenario_runs_end_to_end(tmp_path: Path) -> None:
     assert "ratio_ours_to_floor" in done.stdout
 
 
+@pytest.mark.subprocess
+@pytest.mark.spark
 def test_the_gold_scenario_touches_one_day_and_agrees_with_both_full_recomputes(tmp_path: Path) -> None:
     out = tmp_path / "latest.json"
     argv = ["-m", "bench", "gold", "--events-per-day", "240", "--rounds", "1", "--work", str(tmp_path), "--out",
@@ -73,6 +79,7 @@ def test_the_gold_scenario_touches_one_day_and_agrees_with_both_full_recomputes(
     assert "ratio_duckdb_to_full" in done.stdout
 
 
+@pytest.mark.subprocess
 def test_the_ingest_scenario_backfills_an_hour_and_runs_one_lambda_invocation(tmp_path: Path) -> None:
     out = tmp_path / "latest.json"
     argv = ["-m", "bench", "ingest", "--hour-events", "2000", "--lambda-events", "1500", "--work", str(tmp_path),

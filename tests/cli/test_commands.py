@@ -15,6 +15,9 @@ from filelock import FileLock
 
 from tests.support.lake import DATA
 
+# Every test here runs the command line in a child process, and all but the one without Java start its JVM.
+pytestmark = [pytest.mark.subprocess, pytest.mark.spark]
+
 SAMPLES = sorted(
     p
     for folder in ("gharchive", "api-pages", "schema-drift")

@@ -81,6 +81,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         groups = [group for fixture, group in FIXTURE_GROUPS.items() if fixture in used]
         if groups:
             item.add_marker(pytest.mark.xdist_group(groups[0]))
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # xdist hands out work in collection order: the longest unit (the in-process Spark tests) first, then
+        # the tests that start JVMs or processes, so that no worker is left alone with a long tail
+        items.sort(key=_cost_rank)
+
+
+def _cost_rank(item: pytest.Item) -> int:
+    if "spark" in getattr(item, "fixturenames", ()):
+        return 0
+    return 1 if item.get_closest_marker("spark") or item.get_closest_marker("subprocess") else 2
 
 
 @pytest.hookimpl(wrapper=True)

@@ -18,9 +18,9 @@ install: $(INSTALLED)
 demo: $(INSTALLED)
 	$(BIN)/lakehouse demo
 
-# Two workers: the in-process Spark tests share one (one JVM), the rest spread over both (tests/conftest.py).
+# Two pytest-xdist workers, each with its own Spark session; the command-line module stays on one (tests/conftest.py).
 test: $(INSTALLED)
-	$(BIN)/pytest -n 2 --dist loadgroup
+	$(BIN)/pytest -n 2
 
 # No JVM, no child process, no real time (tests/conftest.py fails a test here that starts Spark or a process).
 test-fast: $(INSTALLED)

@@ -13,13 +13,14 @@ import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pyspark.sql import SparkSession
 
 from lakehouse.settings import Settings
 from tests.support.aws import environment, moto_server, reset
-from tests.support.tiers import refuse_processes, refuse_spark
+from tests.support.tiers import refuse_processes, refuse_spark, xdist_scope
 
 # PySpark hands timestamps back in the process's time zone; the command line runs in UTC, so do the tests.
 os.environ["TZ"] = "UTC"
@@ -68,9 +69,9 @@ FIXTURE_MARKS = {
     "release": ("subprocess",),  # deploy's release: `pip wheel` and `pip install --target` for the Lambda zip
     "lambda_dir": ("subprocess",),  # the Lambda zip, built with `pip install --target`
 }
-# Costly fixtures made once per worker: under xdist (--dist loadgroup) their tests share one worker,
-# so only that worker pays (the JVM of the in-process session, deploy's release, the command line's lake).
-FIXTURE_GROUPS = {"spark": "spark-session", "release": "release", "lake_root": "cli-lake"}
+# Modules whose tests build one costly lake together (a module fixture, then tests that read what the first
+# one ran): under xdist each stays on one worker; every other test is a work unit of its own.
+SHARED_MODULES = ("tests/cli/test_commands.py",)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -78,19 +79,30 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         used = getattr(item, "fixturenames", ())
         for mark in dict.fromkeys(m for fixture, marks in FIXTURE_MARKS.items() if fixture in used for m in marks):
             item.add_marker(mark)
-        groups = [group for fixture, group in FIXTURE_GROUPS.items() if fixture in used]
-        if groups:
-            item.add_marker(pytest.mark.xdist_group(groups[0]))
     if os.environ.get("PYTEST_XDIST_WORKER"):
-        # xdist hands out work in collection order: the longest unit (the in-process Spark tests) first, then
-        # the tests that start JVMs or processes, so that no worker is left alone with a long tail
+        # xdist hands out work in collection order: the longest first, so that no worker is left alone with a
+        # long one at the end
         items.sort(key=_cost_rank)
 
 
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Work units of one test each, but a shared module's tests together (xdist's loadgroup marks do not take
+    with pytest 9, whose node ids xdist cannot suffix)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Scheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_scope(nodeid, SHARED_MODULES)
+
+    return Scheduling(config, log)
+
+
 def _cost_rank(item: pytest.Item) -> int:
+    """0: starts JVMs or processes (the longest units: bench scenarios, the command line), 1: the in-process
+    session's tests, 2: the rest."""
     if "spark" in getattr(item, "fixturenames", ()):
-        return 0
-    return 1 if item.get_closest_marker("spark") or item.get_closest_marker("subprocess") else 2
+        return 1
+    return 0 if item.get_closest_marker("spark") or item.get_closest_marker("subprocess") else 2
 
 
 @pytest.hookimpl(wrapper=True)

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 from pyspark.sql import SparkSession
 
-from tests.support.tiers import refuse_processes, refuse_spark
+from tests.support.tiers import refuse_processes, refuse_spark, xdist_scope
 
 
 def test_an_unmarked_test_cannot_start_a_spark_session(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -29,3 +29,9 @@ def test_a_test_marked_spark_may_start_only_the_jvm_of_its_session(monkeypatch: 
     refuse_processes(monkeypatch, "tests/x.py::test_x", allow_spark_gateway=False)
     with pytest.raises(pytest.fail.Exception, match="is not marked subprocess"):
         subprocess.run(["true", "pyspark-shell"], check=True)
+
+
+def test_under_xdist_a_shared_module_is_one_work_unit_and_any_other_test_its_own() -> None:
+    shared = ("tests/cli/test_commands.py",)
+    assert xdist_scope("tests/cli/test_commands.py::test_status", shared) == "tests/cli/test_commands.py"
+    assert xdist_scope("tests/pipeline/test_x.py::test_y[a::b]", shared) == "tests/pipeline/test_x.py::test_y[a::b]"

@@ -33,3 +33,9 @@ def refuse_processes(patch: pytest.MonkeyPatch, nodeid: str, allow_spark_gateway
         popen(self, args, *rest, **kwargs)
 
     patch.setattr(subprocess.Popen, "__init__", guarded)
+
+
+def xdist_scope(nodeid: str, shared_modules: tuple[str, ...]) -> str:
+    """The work unit of a test under xdist: its module when the module is shared, else the test itself."""
+    module = nodeid.split("::", 1)[0]
+    return module if module in shared_modules else nodeid

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test test-fast lint bench clean
 
 $(INSTALLED): setup.py pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 (or run make PYTHON=/path/to/python3.11)"; exit 1; }
@@ -18,8 +18,13 @@ install: $(INSTALLED)
 demo: $(INSTALLED)
 	$(BIN)/lakehouse demo
 
+# Two pytest-xdist workers, each with its own Spark session; the command-line module stays on one (tests/conftest.py).
 test: $(INSTALLED)
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
+
+# No JVM, no child process, no real time (tests/conftest.py fails a test here that starts Spark or a process).
+test-fast: $(INSTALLED)
+	$(BIN)/pytest -m "not spark and not subprocess and not slow"
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -11,6 +11,7 @@ AWS = ["boto3>=1.34"]
 INGEST = ["requests>=2.31", "aws-lambda-powertools>=3.0"]
 TEST = [
     "pytest>=8",
+    "pytest-xdist>=3.5",
     "chispa==0.12.0",
     "moto[server]>=5.1",
     "psutil>=5.9",

@@ -1,4 +1,10 @@
-"""Shared fixtures: one Spark session (lazy), a fresh lake per test, a moto server on loopback."""
+"""Shared fixtures: one Spark session (lazy), a fresh lake per test, a moto server on loopback.
+
+Also the test tiers: a test that starts a JVM is marked `spark`, one that starts a child process
+`subprocess` (pytest.ini). A test is marked by the fixtures it uses (FIXTURE_MARKS), or by hand where
+no fixture shows it; a test of the fast tier that starts Spark or a process anyway fails, naming the
+marker it lacks.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +13,14 @@ import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pyspark.sql import SparkSession
 
 from lakehouse.settings import Settings
 from tests.support.aws import environment, moto_server, reset
+from tests.support.tiers import refuse_processes, refuse_spark, xdist_scope
 
 # PySpark hands timestamps back in the process's time zone; the command line runs in UTC, so do the tests.
 os.environ["TZ"] = "UTC"
@@ -53,3 +61,58 @@ def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkSession]:
 def lake(tmp_path: Path) -> Settings:
     """A fresh lake: its own root and its own database (env) in the shared metastore."""
     return Settings.local(tmp_path / "lake", env=f"t{next(_env_numbers)}")
+
+
+# Fixtures whose setup starts a JVM or a child process: a test using one, even through another fixture, is marked.
+FIXTURE_MARKS = {
+    "spark": ("spark",),  # the in-process session, started by the first test of a worker that uses it
+    "release": ("subprocess",),  # deploy's release: `pip wheel` and `pip install --target` for the Lambda zip
+    "lambda_dir": ("subprocess",),  # the Lambda zip, built with `pip install --target`
+}
+# Modules whose tests build one costly lake together (a module fixture, then tests that read what the first
+# one ran): under xdist each stays on one worker; every other test is a work unit of its own.
+SHARED_MODULES = ("tests/cli/test_commands.py",)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        used = getattr(item, "fixturenames", ())
+        for mark in dict.fromkeys(m for fixture, marks in FIXTURE_MARKS.items() if fixture in used for m in marks):
+            item.add_marker(mark)
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # xdist hands out work in collection order: the longest first, so that no worker is left alone with a
+        # long one at the end
+        items.sort(key=_cost_rank)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Work units of one test each, but a shared module's tests together (xdist's loadgroup marks do not take
+    with pytest 9, whose node ids xdist cannot suffix)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Scheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_scope(nodeid, SHARED_MODULES)
+
+    return Scheduling(config, log)
+
+
+def _cost_rank(item: pytest.Item) -> int:
+    """0: starts JVMs or processes (the longest units: bench scenarios, the command line), 1: the in-process
+    session's tests, 2: the rest."""
+    if "spark" in getattr(item, "fixturenames", ()):
+        return 1
+    return 0 if item.get_closest_marker("spark") or item.get_closest_marker("subprocess") else 2
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """Setup, call and teardown of a test not marked spark cannot start Spark; one marked neither spark
+    nor subprocess cannot start a process (session fixtures are set up inside this, so they are guarded too)."""
+    marked = {name for name in ("spark", "subprocess") if item.get_closest_marker(name)}
+    with pytest.MonkeyPatch.context() as patch:
+        if "spark" not in marked:
+            refuse_spark(patch, item.nodeid)
+        if "subprocess" not in marked:
+            refuse_processes(patch, item.nodeid, allow_spark_gateway="spark" in marked)
+        return (yield)

@@ -7,17 +7,31 @@ import json
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
-from bench.generate import FIRST_ID, generate
+import pytest
+
+from bench.generate import FIRST_ID, START, generate
+from bench.gold import DAYS
+from bench.silver import HOURS
 from bench.timing import Rounds, clean_env
 from lakehouse.settings import Settings
+from tests.support.expected import event_of
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def events(path: Path) -> list[dict]:
     return [json.loads(line) for line in gzip.decompress(path.read_bytes()).splitlines()]
+
+
+def gold_groups(raw: Path, days: int) -> int:
+    """The (ingest day, type, repository) groups of the valid events in the bronze of a lake's first `days` days."""
+    last = f"ingest_dt={START + timedelta(days=days - 1):%Y-%m-%d}"
+    lines = ((p.parent.name, line) for p in raw.rglob("*.json.gz") if p.parent.name <= last
+             for line in gzip.decompress(p.read_bytes()).splitlines())
+    return len({(day, e["type"], e["repo"]["name"]) for day, line in lines if (e := event_of(line)) is not None})
 
 
 def test_generated_events_are_real_lines_with_fresh_ids_spread_over_their_hours(tmp_path: Path) -> None:
@@ -44,40 +58,45 @@ def test_benchmarked_processes_run_the_full_jit() -> None:
     assert "LAKEHOUSE_JVM_OPTS" not in clean_env()
 
 
+@pytest.mark.subprocess
+@pytest.mark.spark
 def test_the_silver_scenario_runs_end_to_end(tmp_path: Path) -> None:
     out = tmp_path / "latest.json"
     argv = ["-m", "bench", "silver", "--events", "2000", "--rounds", "1", "--work", str(tmp_path), "--out", str(out)]
-    done = subprocess.run([sys.executable, *argv], cwd=REPO, capture_output=True, text=True, timeout=300)
+    done = subprocess.run([sys.executable, *argv], cwd=REPO, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(out.read_text())
     silver = result["results"]["silver"]
-    assert (silver["events"], silver["objects"]) == (2000, 8)
+    assert (silver["events"], silver["objects"]) == (2000, HOURS)  # one object an hour
     assert set(silver["times"]) == {"ours", "floor", "naive", "dedup", "metastore", "duckdb"}
     assert set(silver["ratio_bounds_to_floor"]) == {"dedup", "metastore"}
     assert result["machine"]["cores"] == os.cpu_count()
     assert "ratio_ours_to_floor" in done.stdout
 
 
+@pytest.mark.subprocess
+@pytest.mark.spark
 def test_the_gold_scenario_touches_one_day_and_agrees_with_both_full_recomputes(tmp_path: Path) -> None:
     out = tmp_path / "latest.json"
     argv = ["-m", "bench", "gold", "--events-per-day", "240", "--rounds", "1", "--work", str(tmp_path), "--out",
             str(out)]
-    done = subprocess.run([sys.executable, *argv], cwd=REPO, capture_output=True, text=True, timeout=600)
+    done = subprocess.run([sys.executable, *argv], cwd=REPO, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-2000:]
     gold = json.loads(out.read_text())["results"]["gold"]
     assert set(gold["times"]) == {"touched", "full", "duckdb"}
     assert set(gold["tiny_day_times"]) == {"tiny_day", "full_after"}
     assert (gold["touched_equals_full"], gold["duckdb_equals_full"], gold["tiny_day_equals_full"]) == (True, True, True)
-    # 7,200 generated events in 6,959 (ingest day, type, repository) groups, counted with Python's json module
-    assert gold["gold_rows"] == 6_959
+    # gold of the 30 days before the tiny one: each generated event has its own id, so a group is a gold row
+    assert gold["gold_rows"] == gold_groups(tmp_path / "gold" / "gold" / "local-raw", DAYS)  # 6,959 of 7,200 events
     assert "ratio_duckdb_to_full" in done.stdout
 
 
+@pytest.mark.subprocess
 def test_the_ingest_scenario_backfills_an_hour_and_runs_one_lambda_invocation(tmp_path: Path) -> None:
     out = tmp_path / "latest.json"
     argv = ["-m", "bench", "ingest", "--hour-events", "2000", "--lambda-events", "1500", "--work", str(tmp_path),
             "--out", str(out)]
-    done = subprocess.run([sys.executable, *argv], cwd=REPO, capture_output=True, text=True, timeout=300)
+    done = subprocess.run([sys.executable, *argv], cwd=REPO, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     ingest = json.loads(out.read_text())["results"]["ingest"]
     assert (ingest["events"], ingest["status"], ingest["lines"]) == (2000, "written", 2000)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import os
@@ -13,7 +14,11 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
+from tests.support.expected import Expected, documents, expected_run
 from tests.support.lake import DATA
+
+# Every test here runs the command line in a child process, and all but the one without Java start its JVM.
+pytestmark = [pytest.mark.subprocess, pytest.mark.spark]
 
 SAMPLES = sorted(
     p
@@ -21,6 +26,13 @@ SAMPLES = sorted(
     for p in (DATA / folder).iterdir()
     if p.name not in ("RESPONSES_META.json", "README.md")
 )
+
+
+@functools.cache
+def ingested() -> tuple[int, Expected]:
+    """How many objects `ingest files` writes of SAMPLES (none of an empty page), and what silver makes of them."""
+    lines = [documents(p) for p in SAMPLES]
+    return sum(1 for object_lines in lines if object_lines), expected_run(line for ls in lines for line in ls)
 
 
 def lakehouse(root: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -41,20 +53,17 @@ def test_every_real_sample_goes_through_silver_and_gold(lake_root: Path) -> None
     result = lakehouse(lake_root, "run", "all", "--json")
     assert result.returncode == 0, result.stderr
     silver, gold = (json.loads(line) for line in result.stdout.splitlines())
+    objects, want = ingested()
     counts = {k: silver[k] for k in ("input_objects", "lines_read", "silver_rows", "quarantined", "duplicates")}
-    # 23 objects (one empty page is not ingested); ids checked independently with Python's json module.
-    assert counts == {
-        "input_objects": 23,
-        "lines_read": 12123,
-        "silver_rows": 11984,
-        "quarantined": 4,
-        "duplicates": 135,
-    }
-    assert silver["quarantined_by_reason"] == {"bad_type:actor": 4}  # the 2012 timeline events: actor is a string
+    # 23 objects of 12,123 lines: 11,984 silver rows, 4 quarantined, 135 duplicates
+    assert counts == {"input_objects": objects, **want.figures}
+    # the 2012 timeline events, the only invalid lines: their actor is a string
+    assert silver["quarantined_by_reason"] == {"bad_type:actor": want.quarantined}
     assert (gold["job"], gold["gold_days"], gold["days"]) == ("silver_to_gold", 1, ["2026-11-25"])
 
 
 def test_query_prints_only_the_result_as_json_lines_csv_or_a_table(lake_root: Path) -> None:
+    _, want = ingested()
     sql = (
         "SELECT event_id, created_at, event_date, org_login, is_public FROM github_events_silver "
         "WHERE event_id IN ('2549961020', '1525440611') ORDER BY event_id"
@@ -84,9 +93,9 @@ def test_query_prints_only_the_result_as_json_lines_csv_or_a_table(lake_root: Pa
         "--format",
         "csv",
     )
-    assert as_csv.stdout == "reason,n\nbad_type:actor,4\n"
+    assert as_csv.stdout == f"reason,n\nbad_type:actor,{want.quarantined}\n"
     as_table = lakehouse(lake_root, "query", "SELECT sum(events_count) AS events FROM github_events_gold_daily")
-    assert as_table.stdout == "events\n------\n11984\n"
+    assert as_table.stdout == f"events\n------\n{want.silver_rows}\n"
 
 
 def test_query_timestamps_are_utc_whatever_the_local_zone(lake_root: Path) -> None:
@@ -105,18 +114,21 @@ def test_status_reports_tables_bookmarks_and_runs(lake_root: Path) -> None:
     state = json.loads(result.stdout)
     assert set(state) == {"root", "database", "tables", "bookmarks", "last_runs"}
     assert state["database"] == "lakehouse_local"
+    objects, want = ingested()
     tables = {name: (t["rows"], t["partitions"], t["newest_partition"]) for name, t in state["tables"].items()}
-    assert tables["github_events_bronze"] == (12123, 1, "ingest_dt=2026-11-25")
-    assert tables["github_events_silver"][0] == 11984
-    assert tables["github_events_quarantine"] == (4, 1, "ingest_dt=2026-11-25")
+    assert tables["github_events_bronze"] == (want.lines_read, 1, "ingest_dt=2026-11-25")
+    assert tables["github_events_silver"][0] == want.silver_rows
+    assert tables["github_events_quarantine"] == (want.quarantined, 1, "ingest_dt=2026-11-25")
     assert tables["github_events_runs"] == (2, None, None)
-    assert state["bookmarks"] == {"bronze_to_silver": {"bronze": 23}, "silver_to_gold": {"silver_index": 13}}
+    # gold read one silver index file per (ingest day, year, month): one day, 13 months of events
+    bookmarks = {"bronze_to_silver": {"bronze": objects}, "silver_to_gold": {"silver_index": len(want.months)}}
+    assert state["bookmarks"] == bookmarks
     assert [r["job"] for r in state["last_runs"]] == ["silver_to_gold", "bronze_to_silver"]
 
 
 def test_bookmark_show_and_reset(lake_root: Path) -> None:
     shown = lakehouse(lake_root, "bookmark", "show", "bronze_to_silver")
-    assert shown.stdout == "bronze_to_silver: bronze: 23 file(s) processed\n"
+    assert shown.stdout == f"bronze_to_silver: bronze: {ingested()[0]} file(s) processed\n"
     reset = lakehouse(lake_root, "bookmark", "reset", "silver_to_gold")
     assert reset.stdout == "silver_to_gold: bookmark reset\n"
     assert lakehouse(lake_root, "bookmark", "show", "silver_to_gold").stdout.startswith("silver_to_gold: no bookmark")
@@ -173,7 +185,7 @@ def test_a_root_whose_path_holds_a_space(tmp_path: Path) -> None:
     assert lakehouse(root, "ingest", "files", str(hour), "--ingest-dt", "2026-11-25").returncode == 0
     result = lakehouse(root, "run", "silver", "--json")
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["silver_rows"] == 1024
+    assert json.loads(result.stdout)["silver_rows"] == expected_run(documents(hour)).silver_rows  # 1,024
     assert (root / "_metastore" / "metastore_db").is_dir()
 
 
@@ -189,9 +201,9 @@ def test_spark_submit_runs_the_glue_entry_scripts_locally(tmp_path: Path) -> Non
     root = tmp_path / "lake"
     day = root / "local-raw/github/events/ingest_dt=2021-07-21"
     day.mkdir(parents=True)
-    (day / "20210721T100000Z-sample.json.gz").write_bytes(
-        (DATA / "gharchive" / "2021-07-21-06to09.first200each.json.gz").read_bytes()
-    )
+    sample = DATA / "gharchive" / "2021-07-21-06to09.first200each.json.gz"
+    (day / "20210721T100000Z-sample.json.gz").write_bytes(sample.read_bytes())
+    want = expected_run(documents(sample))  # 800 lines, 800 events
     venv_bin = Path(sys.executable).parent
     env = {**os.environ, "PATH": f"{venv_bin}{os.pathsep}{os.environ['PATH']}", "PYSPARK_PYTHON": sys.executable}
     repo = Path(__file__).parents[2]
@@ -229,11 +241,11 @@ def test_spark_submit_runs_the_glue_entry_scripts_locally(tmp_path: Path) -> Non
         "json",
     )
     assert [json.loads(line) for line in report.stdout.splitlines()] == [
-        {"job": "bronze_to_silver", "lines_read": 800, "silver_rows": 800, "gold_days": 0},
+        {"job": "bronze_to_silver", "lines_read": want.lines_read, "silver_rows": want.silver_rows, "gold_days": 0},
         {"job": "silver_to_gold", "lines_read": 0, "silver_rows": 0, "gold_days": 1},
         {"job": "compact_silver", "lines_read": 0, "silver_rows": 0, "gold_days": 0},
     ]
-    assert gzip.decompress((day / "20210721T100000Z-sample.json.gz").read_bytes()).count(b"\n") == 800
+    assert gzip.decompress((day / "20210721T100000Z-sample.json.gz").read_bytes()).count(b"\n") == want.lines_read
 
     missing_env = subprocess.run(
         [sys.executable, str(repo / "glue_jobs" / "bronze_to_silver.py"), "--JOB_NAME", "x"],

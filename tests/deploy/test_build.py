@@ -6,9 +6,12 @@ import zipfile
 from io import BytesIO
 from pathlib import Path
 
+import pytest
+
 from deploy.build import FIXED_TIME, Release, build_wheel, zip_tree
 
 
+@pytest.mark.subprocess  # pip wheel, twice
 def test_the_wheel_is_byte_for_byte_the_same_when_built_twice(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()

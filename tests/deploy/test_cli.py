@@ -15,6 +15,7 @@ def _denied(operation: str, message: str) -> ClientError:
     return ClientError({"Error": {"Code": "AccessDeniedException", "Message": message}}, operation)
 
 
+@pytest.mark.subprocess  # plan builds the release: pip wheel, pip install for the Lambda zip
 def test_plan_from_the_command_line_reaches_the_endpoint_of_aws_endpoint_url(
     aws: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -162,6 +162,7 @@ def big_hour(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.mark.subprocess  # each backfill in a fresh interpreter
 def test_backfill_memory_stays_bounded_for_a_real_and_a_200k_event_hour(big_hour: Path, tmp_path: Path) -> None:
     shutil.copy(HOUR_FILE, big_hour.parent / "2015-01-01-0.json.gz")
     with ArchiveServer(big_hour.parent).running() as url:

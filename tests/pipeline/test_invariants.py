@@ -19,6 +19,7 @@ from lakehouse.runtime.local import LocalRuntime
 from lakehouse.schemas import table_rows
 from lakehouse.settings import Settings
 from lakehouse.tables import BRONZE, GOLD_DAILY, GOLD_JOB, QUARANTINE, RUNS, SILVER, SILVER_INDEX, SILVER_JOB
+from tests.support.expected import expected_run
 from tests.support.lake import CrashBeforeCommit, put_object, real_lines, run, table
 
 HOUR = "2015-01-01-15.first1024.json.gz"
@@ -30,7 +31,8 @@ def test_1_nothing_lost_every_line_is_silver_quarantine_or_duplicate(spark: Spar
     put_object(lake, "2015-01-01", "a", lines[:600] + BAD)
     put_object(lake, "2015-01-01", "b", lines[500:])  # 100 events again
     report = run(spark, lake, SILVER_JOB)
-    assert (report.lines_read, report.silver_rows, report.quarantined, report.duplicates) == (1128, 1024, 4, 100)
+    want = expected_run(lines[:600] + BAD + lines[500:])  # 1,128 lines: 1,024 events, 4 bad lines, 100 duplicates
+    assert (report.lines_read, report.silver_rows, report.quarantined, report.duplicates) == want.counts
     assert report.quarantined_by_reason == {"malformed_json": 2, "missing:created_at": 1, "not_an_object": 1}
     runs = table(spark, lake, RUNS)
     assert (
@@ -38,7 +40,7 @@ def test_1_nothing_lost_every_line_is_silver_quarantine_or_duplicate(spark: Spar
         == 0
     )
     assert runs.select("job", "input_objects", "lines_read", "silver_rows", "quarantined", "duplicates").collect() == [
-        (SILVER_JOB, 2, 1128, 1024, 4, 100)
+        (SILVER_JOB, 2, *want.counts)
     ]
 
 
@@ -48,19 +50,23 @@ def test_2_exactly_once_after_a_crash_between_writes_and_bookmark(spark: SparkSe
     with pytest.raises(SystemExit):
         run_job(CrashBeforeCommit(LocalRuntime.create(spark, lake, SILVER_JOB, BookmarkOption.ENABLE)))
     rerun = run(spark, lake, SILVER_JOB)
-    assert (rerun.lines_read, rerun.silver_rows, rerun.quarantined, rerun.duplicates) == (304, 0, 4, 300)
+    crashed = expected_run(lines + BAD)  # 300 events and 4 bad lines, written before the crash
+    again = expected_run(lines + BAD, held=crashed.ids)  # all 300 are duplicates now
+    assert (rerun.lines_read, rerun.silver_rows, rerun.quarantined, rerun.duplicates) == again.counts
     silver = table(spark, lake, SILVER)
-    assert silver.count() == silver.select("event_id").distinct().count() == 300
-    assert table(spark, lake, QUARANTINE).count() == 4
+    assert silver.count() == silver.select("event_id").distinct().count() == crashed.silver_rows
+    assert table(spark, lake, QUARANTINE).count() == crashed.quarantined
 
 
 def test_2_quarantine_holds_each_bad_line_once_across_reruns(spark: SparkSession, lake: Settings) -> None:
     put_object(lake, "2015-01-01", "a", real_lines(HOUR, 10) + BAD)
     run(spark, lake, SILVER_JOB)
     again = run(spark, lake, SILVER_JOB, BookmarkOption.DISABLE)
-    assert (again.lines_read, again.silver_rows, again.quarantined, again.duplicates) == (14, 0, 4, 10)
-    assert table(spark, lake, QUARANTINE).count() == 4
-    assert table(spark, lake, SILVER).count() == 10
+    first = expected_run(real_lines(HOUR, 10) + BAD)  # 10 events, 4 bad lines
+    want = expected_run(real_lines(HOUR, 10) + BAD, held=first.ids)
+    assert (again.lines_read, again.silver_rows, again.quarantined, again.duplicates) == want.counts
+    assert table(spark, lake, QUARANTINE).count() == first.quarantined
+    assert table(spark, lake, SILVER).count() == first.silver_rows
 
 
 def _lake_objects(lake: Settings) -> list[tuple[str, str, list[bytes]]]:
@@ -88,7 +94,8 @@ def test_3_object_by_object_equals_one_full_run(spark: SparkSession, tmp_path: P
     for t in (SILVER, GOLD_DAILY):
         assert_df_equality(table(spark, one_by_one, t), table(spark, full, t), ignore_row_order=True)
     silver = table(spark, full, SILVER)
-    assert silver.count() == silver.select("event_id").distinct().count() == 800
+    events = expected_run(line for _, _, lines in _lake_objects(full) for line in lines).silver_rows  # 800
+    assert silver.count() == silver.select("event_id").distinct().count() == events
     assert silver.where(~F.col("is_public")).count() == 0  # the first copy won, not the changed one
 
 
@@ -102,16 +109,16 @@ def test_3_the_copy_that_wins_is_in_silver_else_first_by_day_object_and_raw_line
 
     put_object(lake, "2015-01-01", "a", [lines[0]])
     run(spark, lake, SILVER_JOB)  # event 0 is in silver
-    put_object(
-        lake, "2015-01-02", "b", [retyped(lines[0]), retyped(lines[1]), retyped(lines[2]), lines[2], retyped(lines[3])]
-    )
+    b = [retyped(lines[0]), retyped(lines[1]), retyped(lines[2]), lines[2], retyped(lines[3])]
+    put_object(lake, "2015-01-02", "b", b)
     put_object(lake, "2015-01-01", "c", [lines[1]])  # an earlier day than b's copy of event 1
     put_object(lake, "2015-01-02", "c", [lines[3], lines[3]])  # after b, the same day
     report = run(spark, lake, SILVER_JOB)
-    assert (report.lines_read, report.silver_rows, report.duplicates) == (8, 3, 5)
-    actual = table(spark, lake, SILVER).select("event_id", "event_type", "ingest_dt")
     events = [json.loads(line) for line in lines]
-    expected = spark.createDataFrame(
+    want = expected_run([*b, lines[1], lines[3], lines[3]], held=[events[0]["id"]])  # 8 lines: 3 new events, 5 copies
+    assert (report.lines_read, report.silver_rows, report.quarantined, report.duplicates) == want.counts
+    actual = table(spark, lake, SILVER).select("event_id", "event_type", "ingest_dt")
+    winners = spark.createDataFrame(
         [
             (events[0]["id"], events[0]["type"], "2015-01-01"),  # already in silver
             (events[1]["id"], events[1]["type"], "2015-01-01"),  # the earlier day
@@ -120,7 +127,7 @@ def test_3_the_copy_that_wins_is_in_silver_else_first_by_day_object_and_raw_line
         ],
         actual.schema,
     )
-    assert_df_equality(actual, expected, ignore_row_order=True, ignore_nullable=True)
+    assert_df_equality(actual, winners, ignore_row_order=True, ignore_nullable=True)
 
 
 def test_4_gold_equals_a_recount_and_only_touched_days_are_rewritten(spark: SparkSession, lake: Settings) -> None:
@@ -146,7 +153,9 @@ def test_4_gold_equals_a_recount_and_only_touched_days_are_rewritten(spark: Spar
     second = run(spark, lake, GOLD_JOB)
     assert (second.gold_days, second.days, second.input_objects) == (1, ["2015-01-01"], 2)
     assert sorted(p.name for p in day2.glob("*.parquet")) == before
-    assert gold.where(F.col("ingest_dt") == "2015-01-01").agg(F.sum("events_count")).first()[0] == 350
+    second_day = expected_run(real_lines(HOUR)[200:400])
+    day1 = expected_run(hour_2015 + feb + real_lines(HOUR)[400:450], held=second_day.ids).silver_rows  # 350
+    assert gold.where(F.col("ingest_dt") == "2015-01-01").agg(F.sum("events_count")).first()[0] == day1
 
 
 def test_5_corrupt_object_is_quarantined_and_later_objects_still_reach_silver(
@@ -158,13 +167,16 @@ def test_5_corrupt_object_is_quarantined_and_later_objects_still_reach_silver(
     truncated = put_object(lake, "2015-01-01", "b", [], raw=whole[: len(whole) // 2])
     put_object(lake, "2015-01-01", "c", lines[300:400])
     report = run(spark, lake, SILVER_JOB)
-    assert (report.lines_read, report.silver_rows, report.quarantined) == (201, 200, 1)
+    want = expected_run(lines[:100] + lines[300:400])  # 200 events; the truncated object is one line, quarantined
+    assert (report.lines_read, report.silver_rows, report.quarantined) == (
+        want.lines_read + 1, want.silver_rows, want.quarantined + 1
+    )
     assert table(spark, lake, QUARANTINE).select("raw_line", "source_object", "reason").collect() == [
         (None, f"file://{truncated}", "corrupt_object")
     ]
     put_object(lake, "2015-01-02", "d", lines[400:500])
     later = run(spark, lake, SILVER_JOB)
-    assert (later.lines_read, later.silver_rows, later.quarantined) == (100, 100, 0)
+    assert (later.lines_read, later.silver_rows, later.quarantined) == expected_run(lines[400:500]).counts[:3]
 
 
 def test_5_bad_bytes_huge_lines_and_old_schema_are_quarantined_not_fatal(spark: SparkSession, lake: Settings) -> None:
@@ -231,4 +243,5 @@ def test_a_data_root_with_spaces_in_its_path_works(spark: SparkSession, tmp_path
     lake = Settings.local(tmp_path / "Application Support" / "my lake", env="spaces")
     put_object(lake, "2015-01-01", "a", real_lines(HOUR, 20))
     report = run(spark, lake, SILVER_JOB)
-    assert (report.input_objects, report.lines_read, report.silver_rows) == (1, 20, 20)
+    want = expected_run(real_lines(HOUR, 20))
+    assert (report.input_objects, report.lines_read, report.silver_rows) == (1, want.lines_read, want.silver_rows)

@@ -98,10 +98,18 @@ class S3Store:
         self.client.put_object(Bucket=self.bucket, Key=key, Body=body, **self._encryption())
 
     def put_file(self, key: str, path: Path) -> None:
-        """Upload a file without reading it into memory (multipart above 8 MB; S3 shows it when complete)."""
+        """Upload a file without reading it into memory (multipart above 8 MB; S3 shows it when complete).
+
+        A file up to the multipart threshold is one PutObject from this thread; a larger one goes through
+        the transfer manager's threads.
+        """
         from boto3.s3.transfer import TransferConfig  # only when writing to S3
 
         config = TransferConfig(max_concurrency=UPLOAD_CONCURRENCY, multipart_chunksize=UPLOAD_CHUNK_BYTES)
+        if path.stat().st_size <= config.multipart_threshold:
+            with path.open("rb") as body:
+                self.client.put_object(Bucket=self.bucket, Key=key, Body=body, **self._encryption())
+            return
         self.client.upload_file(str(path), self.bucket, key, ExtraArgs=self._encryption(), Config=config)
 
     def exists(self, key: str) -> bool:

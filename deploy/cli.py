@@ -1,5 +1,9 @@
 """`python -m deploy plan|apply|destroy|policy --env ENV [--region R] [--profile P] [--bucket-suffix S]`.
 
+Profiles: `--production --replica-region R` (replicas, 30-day key window, 90 days of old versions),
+`--private-network [--vpc-id V --subnet S ...] [--lambda-subnet S ...]`, `--organisation-trail ARN`,
+`--key-admin ARN`, `--analyst ARN` (each ARN option repeats).
+
 `policy` prints the IAM policy the deploying identity needs for that env (`--plan-only`: for `plan`).
 
 Errors a user can fix (a missing profile or region, an invalid env, a denied action) are one line
@@ -12,7 +16,8 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError, ProfileNotFound
@@ -41,6 +46,8 @@ class Options:
     dry_run: bool = False
     plan_only: bool = False
     analysts: tuple[str, ...] = ()
+    production: str | None = None  # the replica region of a production env
+    config: dict[str, Any] = field(default_factory=dict)  # DeployConfig fields the command line set
 
 
 def parse(argv: Sequence[str]) -> Options:
@@ -56,9 +63,39 @@ def parse(argv: Sequence[str]) -> Options:
     parser.add_argument("--plan-only", action="store_true", help="policy: only what `plan` needs")
     parser.add_argument("--analyst", action="append", default=[], metavar="ARN",
                         help="an IAM principal that may assume the analyst role (repeat for more)")  # fmt: skip
+    profiles = parser.add_argument_group("profiles (docs/deploy.md)")
+    profiles.add_argument("--production", action="store_true", help="replicate raw and gold; keep the key 30 days")
+    profiles.add_argument("--replica-region", help="with --production: the region of the replicas")
+    profiles.add_argument("--private-network", action="store_true", help="Glue in private subnets, VPC endpoints")
+    profiles.add_argument("--vpc-id", help="with --private-network: your VPC (default: deploy creates one)")
+    profiles.add_argument("--subnet", action="append", default=[], metavar="ID", help="a private subnet of --vpc-id")
+    profiles.add_argument("--lambda-subnet", action="append", default=[], metavar="ID",
+                          help="run the ingest Lambda in this subnet, routed to your NAT gateway")  # fmt: skip
+    profiles.add_argument("--organisation-trail", metavar="ARN", help="an organisation trail that covers the account")
+    profiles.add_argument("--key-admin", action="append", default=[], metavar="ARN",
+                          help="an administrator of the project key (default: the identity that deploys)")  # fmt: skip
     args = parser.parse_args(list(argv))
+    if args.production and not args.replica_region:
+        parser.error("--production needs --replica-region: name the second region for the replicas")
+    given = {
+        "private_network": args.private_network or None,
+        "vpc_id": args.vpc_id,
+        "subnet_ids": tuple(args.subnet) or None,
+        "lambda_subnet_ids": tuple(args.lambda_subnet) or None,
+        "organisation_trail": args.organisation_trail,
+        "key_administrators": tuple(args.key_admin) or None,
+    }
     return Options(args.command, args.env, args.region, args.profile, args.bucket_suffix, args.delete_data,
-                   args.dry_run, args.plan_only, tuple(args.analyst))  # fmt: skip
+                   args.dry_run, args.plan_only, tuple(args.analyst), args.replica_region if args.production else None,
+                   {k: v for k, v in given.items() if v is not None})  # fmt: skip
+
+
+def deploy_config(options: Options, config: DeployConfig | None = None) -> DeployConfig:
+    """The DeployConfig the command line asks for, over `config` (a caller's; default: the defaults)."""
+    if config is None:
+        config = DeployConfig.for_production(options.production) if options.production else DeployConfig()
+    extra = {**options.config, **({"analyst_principals": options.analysts} if options.analysts else {})}
+    return replace(config, **extra) if extra else config
 
 
 def make_session(options: Options) -> boto3.Session:
@@ -99,9 +136,7 @@ def run(
     tune: Callable[[Settings], Settings] | None = None,
 ) -> list[Change]:
     """Plan, apply or destroy one environment with this session; return the changes."""
-    if options.analysts:
-        config = replace(config or DeployConfig(), analyst_principals=options.analysts)
-    ctx = context(options, session, config, tune)
+    ctx = context(options, session, deploy_config(options, config), tune)
     if options.command == "policy":
         out(json.dumps(deployer_policy(ctx, plan_only=options.plan_only), indent=2))
         return []

@@ -8,6 +8,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from deploy import cli
+from deploy.context import DeployConfig
 from deploy.errors import describe_client_error
 
 
@@ -79,3 +80,23 @@ def test_bad_arguments_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
 def test_no_client_is_given_an_endpoint_url_so_the_sdk_settings_decide() -> None:
     sources = (Path(__file__).parents[2] / "deploy").glob("*.py")
     assert [p.name for p in sources if "endpoint_url" in p.read_text()] == []
+
+
+def test_the_profiles_are_set_from_the_command_line() -> None:
+    options = cli.parse(["plan", "--env", "prod", "--production", "--replica-region", "eu-central-1",
+                         "--private-network", "--vpc-id", "vpc-1", "--subnet", "subnet-a", "--subnet", "subnet-b",
+                         "--key-admin", "arn:aws:iam::123456789012:role/admin"])  # fmt: skip
+    config = cli.deploy_config(options)
+    assert (config.production, config.replica_region, config.kms_deletion_window_days) == (True, "eu-central-1", 30)
+    assert (config.private_network, config.vpc_id, config.subnet_ids) == (True, "vpc-1", ("subnet-a", "subnet-b"))
+    assert config.key_administrators == ("arn:aws:iam::123456789012:role/admin",)
+    assert cli.deploy_config(cli.parse(["plan", "--env", "dev"])) == DeployConfig()
+
+
+def test_production_without_a_replica_region_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.parse(["plan", "--env", "prod", "--production"])
+    assert exited.value.code == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1].endswith(
+        "--production needs --replica-region: name the second region for the replicas"
+    )

@@ -188,7 +188,7 @@ def test_a_local_budget_polls_for_about_that_long(github: GitHubServer, feed: Fe
     assert (clock.sleeps, summary.rounds, summary.counters.events_new) == ([60.0] * 5, 6, 300 + 5 * 50)
 
 
-def test_throughput_through_the_poller(github: GitHubServer, feed: Feed, tmp_path: Path) -> None:
+def test_25_rounds_of_all_new_events_land_once_each(github: GitHubServer, feed: Feed, tmp_path: Path) -> None:
     # GIVEN 300 new events at every poll, so that every event fetched is new
     clock = FakeClock(on_sleep=[lambda _: feed.advance(300)])
     poller = make_poller(github.url, clock, START + timedelta(hours=1), LocalStore(tmp_path / "raw"),
@@ -200,4 +200,3 @@ def test_throughput_through_the_poller(github: GitHubServer, feed: Feed, tmp_pat
     print(f"poller: {summary.counters.events_new} events in {seconds:.2f} s: {rate:,.0f} events/s")  # -s shows it
     lines = [line for body in local_objects(tmp_path / "raw").values() for line in body]
     assert (summary.counters.events_new, len(lines), len(set(lines))) == (7500, 7500, 7500)
-    assert rate > 1000  # the API serves at most 300 events a poll: this is ~100 polls a minute of headroom

@@ -6,19 +6,14 @@ import json
 
 from tests.support.expected import event_of, expected_run
 from tests.support.lake import real_lines
+from tests.support.lake import with_field as set_field  # this module's with_field fixes the event
 
 GOOD = real_lines("2015-01-01-15.first1024.json.gz", 1)[0]
 
 
 def with_field(path: str, value: object) -> bytes:
     """The real event with one field (`actor.login`: a nested one) set to `value`."""
-    event = json.loads(GOOD)
-    parent, _, child = path.partition(".")
-    if child:
-        event[parent][child] = value
-    else:
-        event[parent] = value
-    return json.dumps(event).encode()
+    return set_field(GOOD, path, value)
 
 
 def test_a_real_event_is_valid_and_each_broken_rule_makes_it_invalid() -> None:

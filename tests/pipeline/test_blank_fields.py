@@ -12,29 +12,18 @@ from pyspark.sql import functions as F
 from lakehouse.settings import Settings
 from lakehouse.tables import QUARANTINE, SILVER, SILVER_JOB
 from tests.support.expected import expected_run
-from tests.support.lake import put_object, real_lines, run, table
+from tests.support.lake import put_object, real_lines, run, table, with_field
 
 HOUR = "2015-01-01-15.first1024.json.gz"
 BLANKS = ("", " ", "   ", "\t", "\r\n", "\u3000")
 FIELDS = ("id", "type", "created_at", "actor.login", "repo.name")
 
 
-def blanked(line: bytes, path: str, blank: str) -> bytes:
-    """A real event with one field set to a blank value, written as GitHub writes JSON (compact)."""
-    event = json.loads(line)
-    parent, _, child = path.partition(".")
-    if child:
-        event[parent][child] = blank
-    else:
-        event[parent] = blank
-    return json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-
-
 def test_blank_required_fields_are_quarantined_as_missing_across_objects(spark: SparkSession, lake: Settings) -> None:
     # GIVEN real events, 60 of them with one required field blanked (every field, every blank, twice),
     # spread over two objects, beside 200 untouched events
     lines = real_lines(HOUR, 260)
-    bad = [blanked(lines[i], FIELDS[i % 5], BLANKS[(i // 5) % 6]) for i in range(60)]
+    bad = [with_field(lines[i], FIELDS[i % 5], BLANKS[(i // 5) % 6]) for i in range(60)]
     put_object(lake, "2015-01-01", "a", bad[:30] + lines[60:160])
     put_object(lake, "2015-01-01", "b", bad[30:] + lines[160:260])
     # WHEN silver runs over them

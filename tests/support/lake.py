@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,6 +34,17 @@ def real_lines(name: str, limit: int | None = None) -> list[bytes]:
     with opener(path, "rb") as stream:  # type: ignore[operator]
         lines = stream.read().splitlines()
     return lines[:limit] if limit is not None else lines
+
+
+def with_field(line: bytes, path: str, value: object) -> bytes:
+    """A real event with one field (`actor.login`: a nested one) set to `value`, as compact JSON like GitHub's."""
+    event = json.loads(line)
+    parent, _, child = path.partition(".")
+    if child:
+        event[parent][child] = value
+    else:
+        event[parent] = value
+    return json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
 def put_object(lake: Settings, ingest_dt: str, unique: str, lines: list[bytes], raw: bytes | None = None) -> Path:

@@ -21,6 +21,7 @@ TEST = [
     "packaging>=23",
     "setuptools>=68",
     "wheel>=0.41",
+    "playwright>=1.40",  # drives Debian's chromium for the dashboard page test (no browser download)
 ]
 DEV = ["ruff>=0.6", "mypy>=1.11", "boto3-stubs[essential]>=1.34"]
 
@@ -32,7 +33,7 @@ setup(
     package_dir={"": "lib"},
     packages=find_packages("lib"),
     package_data={"lakehouse": ["py.typed", "log4j2.properties"]},
-    install_requires=["filelock>=3.12", "tqdm>=4.66"],
+    install_requires=["filelock>=3.12", "tqdm>=4.66", "plotly>=6.0"],  # plotly draws the dashboard page
     extras_require={
         "local": LOCAL,
         "aws": AWS,

@@ -14,6 +14,7 @@ LAYERS = (
     ("lakehouse.catalog", "lakehouse.lake"),
     ("lakehouse.runtime",),
     ("lakehouse.jobs",),
+    ("lakehouse.dashboard",),
     ("lakehouse.commands",),
     ("lakehouse.cli",),
 )

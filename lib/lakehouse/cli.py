@@ -1,4 +1,4 @@
-"""The `lakehouse` command: ingest, run, compact, query, status, bookmark, demo (and deploy from a checkout).
+"""The `lakehouse` command: ingest, run, compact, query, status, bookmark, demo, dashboard (and deploy).
 
 The forms documented in the README are a contract. Every error the user can fix is one line on
 stderr and a non-zero exit; the result of `query` is the only thing on stdout.
@@ -18,6 +18,7 @@ from typing import NoReturn
 from lakehouse import __version__
 from lakehouse.bookmarks import BookmarkOption
 from lakehouse.commands.ingest import register as register_ingest_sources
+from lakehouse.dashboard.questions import DEFAULT_DAYS
 from lakehouse.errors import JobError, UserError
 from lakehouse.settings import ROOT_ENV_VAR, Settings
 from lakehouse.tables import COMPACT_JOB, GOLD_JOB, JOBS, SILVER_JOB
@@ -67,6 +68,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--sample", type=Path, action="append", help="event file to load (repeatable)")
     demo.set_defaults(handler=_demo)
 
+    dashboard = commands.add_parser("dashboard", help="write the dashboard page (one self-contained HTML file)")
+    where = dashboard.add_mutually_exclusive_group()
+    where.add_argument("--root", default=argparse.SUPPRESS, help="the local lake's data root (as before the command)")
+    where.add_argument("--env", help="ask Athena in this deployed env's workgroup (default: the local lake)")
+    dashboard.add_argument("--days", type=int, default=DEFAULT_DAYS, help="days the charts cover, back from the newest")
+    dashboard.add_argument("--out", type=Path, help="the file to write (default: <root>/dashboard.html)")
+    dashboard.set_defaults(handler=_dashboard)
+
     deploy = commands.add_parser("deploy", help="plan, apply or destroy the AWS deployment (from a checkout)")
     deploy.add_argument("deploy_args", nargs=argparse.REMAINDER)
     deploy.set_defaults(handler=_deploy)
@@ -107,6 +116,14 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from lakehouse.commands.demo import demo
 
     return demo(settings, args.sample)
+
+
+def _dashboard(args: argparse.Namespace, settings: Settings) -> int:
+    from lakehouse.commands.dashboard import dashboard
+
+    if args.env and args.root:
+        raise UserError("dashboard takes --root (the local lake) or --env (a deployed env), not both")
+    return dashboard(settings, args.env, args.days, args.out)
 
 
 def _deploy(args: argparse.Namespace, settings: Settings) -> int:

@@ -166,3 +166,5 @@ JOBS = (SILVER_JOB, GOLD_JOB)
 # Rewrites small silver files; uses no bookmark. On Glue it runs as bronze_to_silver --mode compact, so
 # the job's one-run-at-a-time queuing keeps it from ever overlapping an append to silver.
 COMPACT_JOB = "compact_silver"
+# Writes the dashboard page to gold (the daily workflow's step after gold); a Glue job with no bookmark.
+DASHBOARD_JOB = "publish_dashboard"

@@ -8,11 +8,11 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from deploy import tags as t
+from deploy.build import GLUE_JOBS
 from deploy.context import Context
 from deploy.errors import is_not_found
 from deploy.events import EventRule
 from deploy.resource import Resource, State
-from lakehouse.tables import JOBS
 from workflows import CRAWLERS
 
 GLUE_FAILURES = "glue-failures"
@@ -90,7 +90,7 @@ def glue_failure_rule(ctx: Context) -> EventRule:
     pattern = {
         "source": ["aws.glue"],
         "detail-type": ["Glue Job State Change"],
-        "detail": {"jobName": [ctx.name(job) for job in JOBS], "state": ["FAILED", "TIMEOUT", "ERROR"]},
+        "detail": {"jobName": [ctx.name(job) for job in GLUE_JOBS], "state": ["FAILED", "TIMEOUT", "ERROR"]},
     }
     rule = {"EventPattern": pattern, "Description": f"lakehouse {ctx.settings.env}: a Glue job failed"}
     return EventRule(ctx, ctx.name(GLUE_FAILURES), ctx.alerts_topic_arn, rule)

@@ -10,6 +10,7 @@ from deploy import tags as t
 from deploy.context import Context, DeployConfig
 from deploy.errors import error_code
 from deploy.resource import Resource, State
+from lakehouse.dashboard import athena_answers
 
 ENGINE = "Athena engine version 3"
 
@@ -20,9 +21,9 @@ def result_reuse(config: DeployConfig) -> dict[str, Any]:
     https://docs.aws.amazon.com/athena/latest/ug/reusing-query-results.html: no reuse for tables whose
     S3 location is registered with Lake Formation, as deploy registers raw, silver and gold; Athena
     then runs the query as if reuse were off, so opting in is harmless and pays off only elsewhere.
+    The dashboard's Athena path sends the same (lakehouse.dashboard.athena_answers).
     """
-    age = {"Enabled": True, "MaxAgeInMinutes": config.athena_reuse_max_age_minutes}
-    return {"ResultReuseConfiguration": {"ResultReuseByAgeConfiguration": age}}
+    return athena_answers.result_reuse(config.athena_reuse_max_age_minutes)
 
 
 class WorkGroup(Resource):

@@ -19,12 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deploy.errors import DeployError
-from lakehouse.tables import JOBS
+from lakehouse.tables import DASHBOARD_JOB, JOBS
 
 ROOT = Path(__file__).resolve().parents[1]
 EPOCH = 315532800  # 1980-01-01, the earliest time a zip can hold
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 SKIP = ("__pycache__", ".egg-info", ".pyc")
+GLUE_JOBS = (*JOBS, DASHBOARD_JOB)  # every Glue job deploy creates: one entry script each, glue_jobs/<job>.py
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Release:
     @classmethod
     def nothing(cls, version: str) -> Release:
         """No files: what destroy passes, since it uploads nothing."""
-        return cls(version, {}, "", "", {job: f"glue_jobs/{job}.py" for job in JOBS})
+        return cls(version, {}, "", "", {job: f"glue_jobs/{job}.py" for job in GLUE_JOBS})
 
     def key(self, name: str) -> str:
         return self.prefix + name
@@ -133,7 +134,7 @@ def build_fallback_lambda_zip(root: Path, target: Path) -> Path:
 
 def build_release(version: str, root: Path = ROOT) -> Release:
     """Build everything deploy uploads; raise DeployError naming what is missing."""
-    scripts = {job: f"glue_jobs/{job}.py" for job in JOBS}
+    scripts = {job: f"glue_jobs/{job}.py" for job in GLUE_JOBS}
     missing = [path for path in scripts.values() if not (root / path).is_file()]
     if missing:
         raise DeployError(f"Glue entry scripts not found: {', '.join(missing)} (under {root})")

@@ -9,6 +9,7 @@ import boto3
 
 from deploy.errors import DeployError
 from lakehouse import __version__
+from lakehouse.dashboard.athena_answers import REUSE_MINUTES
 from lakehouse.settings import BucketKind, Settings
 
 MANAGED_BY_KEY = "lakehouse:managed-by"
@@ -36,7 +37,7 @@ class DeployConfig:
     organisation_trail: str | None = None  # ARN of an organisation trail that covers this account
     production: bool = False
     replica_region: str | None = None
-    athena_reuse_max_age_minutes: int = 60
+    athena_reuse_max_age_minutes: int = REUSE_MINUTES
     key_administrators: tuple[str, ...] = ()  # IAM principal ARNs; none: the identity that runs deploy
     private_network: bool = False  # Glue in private subnets, VPC endpoints, a data perimeter
     vpc_id: str | None = None  # the user's VPC; none: deploy creates one

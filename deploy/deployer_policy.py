@@ -150,6 +150,9 @@ GRANTS: tuple[Grant, ...] = (
           change=("cloudwatch:DeleteAlarms", "cloudwatch:PutMetricAlarm", "cloudwatch:TagResource")),
     Grant("AthenaWorkGroup", _named("athena", "workgroup/{p}*"), read=("athena:GetWorkGroup",),
           change=("athena:CreateWorkGroup", "athena:DeleteWorkGroup", "athena:UpdateWorkGroup")),
+    Grant("AthenaNamedQueries", _named("athena", "workgroup/{p}*"),  # the dashboard's questions, in our workgroup
+          read=("athena:GetNamedQuery", "athena:ListNamedQueries"),
+          change=("athena:CreateNamedQuery", "athena:DeleteNamedQuery", "athena:UpdateNamedQuery")),
     Grant("AthenaTags", lambda ctx: [ctx.arn("athena", f"{kind}/{_prefix(ctx)}*") for kind in
                                      ("capacity-reservation", "datacatalog", "workgroup")],  # all three, or no match
           read=("athena:ListTagsForResource",), change=("athena:TagResource",)),

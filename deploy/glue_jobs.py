@@ -8,15 +8,19 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from deploy import iam
-from deploy.build import Release
+from deploy.build import GLUE_JOBS, Release
 from deploy.context import Context
 from deploy.errors import is_not_found
 from deploy.resource import Resource, State
 from lakehouse.settings import GlueJobSettings
-from lakehouse.tables import GOLD_JOB, JOBS, SILVER_JOB, TABLES_BY_NAME
+from lakehouse.tables import DASHBOARD_JOB, GOLD_JOB, SILVER_JOB, TABLES_BY_NAME
 from workflows import CRAWLERS, Crawler
 
 GLUE_VERSION = "5.1"
+# The dashboard's job reads small marts and writes one page: glueetl's least (2 x G.1X), stopped after 15 minutes.
+DASHBOARD_CAPACITY = GlueJobSettings(worker_type="G.1X", number_of_workers=2, timeout_minutes=15)
+# A job that reads no new input runs without the bookmark.
+NO_BOOKMARK = {DASHBOARD_JOB}
 CRAWLER_CONFIGURATION = {"Version": 1.0, "Grouping": {"TableGroupingPolicy": "CombineCompatibleSchemas"}}
 
 
@@ -44,7 +48,7 @@ def job_definition(ctx: Context, release: Release, job: str, capacity: GlueJobSe
     arguments = {
         "--env": s.env,
         "--bucket_suffix": s.bucket_suffix,
-        "--job-bookmark-option": "job-bookmark-enable",
+        "--job-bookmark-option": "job-bookmark-disable" if job in NO_BOOKMARK else "job-bookmark-enable",
         "--enable-glue-datacatalog": "true",
         "--additional-python-modules": s.uri("artifacts", release.key(release.wheel)),
         "--enable-metrics": "true",
@@ -85,7 +89,8 @@ class GlueJob(GlueTagged):
         self.job = job
 
     def desired(self) -> State:
-        capacity = {SILVER_JOB: self.ctx.settings.silver_job, GOLD_JOB: self.ctx.settings.gold_job}[self.job]
+        s = self.ctx.settings
+        capacity = {SILVER_JOB: s.silver_job, GOLD_JOB: s.gold_job, DASHBOARD_JOB: DASHBOARD_CAPACITY}[self.job]
         return {**job_definition(self.ctx, self.release, self.job, capacity), "Tags": self.ctx.tags}
 
     def read(self) -> State | None:
@@ -161,5 +166,5 @@ class DriftCrawler(GlueTagged):
 
 
 def jobs_and_crawlers(ctx: Context, release: Release) -> list[Resource]:
-    found: list[Resource] = [GlueJob(ctx, release, job) for job in JOBS]
+    found: list[Resource] = [GlueJob(ctx, release, job) for job in GLUE_JOBS]
     return found + [DriftCrawler(ctx, crawler) for crawler in CRAWLERS]

@@ -207,7 +207,8 @@ def analyst(ctx: Context) -> Document:
     """
     s = ctx.settings
     athena = ["athena:StartQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults",
-              "athena:StopQueryExecution", "athena:GetWorkGroup"]  # fmt: skip
+              "athena:StopQueryExecution", "athena:GetWorkGroup",
+              "athena:ListNamedQueries", "athena:BatchGetNamedQuery", "athena:GetNamedQuery"]  # fmt: skip
     catalog = ["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions", "glue:BatchGetPartition"]
     results = ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"]
     return document(

@@ -58,6 +58,8 @@ def analyst_calls(ctx: Context) -> list[ServiceCall]:
     query = [ServiceCall("an analyst runs a query", a, workgroup) for a in
              ("athena:GetWorkGroup", "athena:StartQueryExecution", "athena:GetQueryExecution",
               "athena:GetQueryResults", "athena:StopQueryExecution")]  # fmt: skip
+    saved = [ServiceCall("an analyst opens the saved queries (the dashboard's questions)", a, workgroup)
+             for a in ("athena:ListNamedQueries", "athena:BatchGetNamedQuery", "athena:GetNamedQuery")]
     planning = [ServiceCall("Athena plans the query as the analyst", a, catalog)
                 for a in ("glue:GetDatabase", "glue:GetTable", "glue:GetPartitions", "glue:BatchGetPartition")]
     vending = ServiceCall("Athena asks Lake Formation for gold's credentials", "lakeformation:GetDataAccess", ("*",))
@@ -65,7 +67,7 @@ def analyst_calls(ctx: Context) -> list[ServiceCall]:
     objects = (f"{results}/results/0123-abcd.csv",)
     output = [ServiceCall(why, a, (results,)) for a in ("s3:GetBucketLocation", "s3:ListBucket")]
     output += [ServiceCall(why, a, objects) for a in ("s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload")]
-    return [*query, *planning, vending, *output]
+    return [*query, *saved, *planning, vending, *output]
 
 
 def lakeformation_calls(ctx: Context) -> list[ServiceCall]:

@@ -17,6 +17,7 @@ from deploy.ingest import ingestion
 from deploy.kms import KeyPolicy, KmsKey
 from deploy.lakeformation import governance
 from deploy.logs import log_groups
+from deploy.named_queries import named_queries
 from deploy.network import network
 from deploy.replication import extra_roles, key_users, replicas, replication
 from deploy.resource import Resource
@@ -44,6 +45,7 @@ def stack(ctx: Context, release: Release) -> list[Resource]:
         *workflows(ctx),
         *ingestion(ctx, release),
         WorkGroup(ctx),
+        *named_queries(ctx),
         *alerts(ctx),
         *governance(ctx),
     ]

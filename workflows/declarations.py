@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from lakehouse.tables import (
     BRONZE,
+    DASHBOARD_JOB,
     GOLD_DAILY,
     GOLD_JOB,
     QUARANTINE,
@@ -45,12 +46,13 @@ HOURLY = Workflow(
 DAILY = Workflow(
     name="daily",
     description=(
-        "Every day: gold recomputed for the days silver touched, then silver's small files compacted, "
-        "then the schema-drift crawlers."
+        "Every day: gold recomputed for the days silver touched, then the dashboard page published to gold "
+        "and silver's small files compacted, then the schema-drift crawlers."
     ),
     schedule="cron(40 2 * * ? *)",
     steps=(
         Step(GOLD_JOB, "job"),
+        Step(DASHBOARD_JOB, "job", depends_on=(GOLD_JOB,)),
         Step(SILVER_JOB, "job", depends_on=(GOLD_JOB,), arguments=COMPACTION),
         Step(RAW_DRIFT.name, "crawler", depends_on=(SILVER_JOB,)),
         Step(CURATED_DRIFT.name, "crawler", depends_on=(SILVER_JOB,)),

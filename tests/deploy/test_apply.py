@@ -134,7 +134,8 @@ def test_athena_workgroup_and_failure_alerts(deploy: Deployer, session: boto3.Se
     rule = session.client("events").describe_rule(Name="lakehouse-dev-glue-failures")
     pattern = json.loads(rule["EventPattern"])
     assert pattern["detail"]["state"] == ["FAILED", "TIMEOUT", "ERROR"]
-    assert pattern["detail"]["jobName"] == ["lakehouse-dev-bronze_to_silver", "lakehouse-dev-silver_to_gold"]
+    jobs = ["lakehouse-dev-bronze_to_silver", "lakehouse-dev-silver_to_gold", "lakehouse-dev-publish_dashboard"]
+    assert pattern["detail"]["jobName"] == jobs
     (alarm,) = session.client("cloudwatch").describe_alarms(AlarmNames=["lakehouse-dev-ingest-errors"])["MetricAlarms"]
     topic = f"arn:aws:sns:{REGION}:{ACCOUNT_ID}:lakehouse-dev-alerts"
     assert (alarm["MetricName"], alarm["AlarmActions"]) == ("Errors", [topic])

@@ -9,7 +9,7 @@ import pytest
 from botocore.validate import ParamValidator
 
 from lakehouse.settings import Settings
-from lakehouse.tables import GOLD_JOB, SILVER_JOB
+from lakehouse.tables import DASHBOARD_JOB, GOLD_JOB, SILVER_JOB
 from workflows import (
     DAILY,
     HOURLY,
@@ -49,7 +49,7 @@ def test_one_scheduled_start_and_conditional_triggers_always_logical(workflow: W
     assert all(t["Predicate"]["Logical"] == "AND" for t in triggers if t["Type"] == "CONDITIONAL")
 
 
-def test_daily_runs_gold_then_compaction_then_both_crawlers() -> None:
+def test_daily_runs_gold_then_the_dashboard_and_compaction_then_both_crawlers() -> None:
     start, after_gold, after_compaction = compile_workflow(DAILY, SETTINGS.resource_name, TAGS).triggers
     assert start["Actions"] == [{"JobName": "lakehouse-dev-silver_to_gold"}]
     assert start["Schedule"] == "cron(40 2 * * ? *)"
@@ -60,6 +60,7 @@ def test_daily_runs_gold_then_compaction_then_both_crawlers() -> None:
         ],
     }
     assert after_gold["Actions"] == [
+        {"JobName": "lakehouse-dev-publish_dashboard"},
         {
             "JobName": "lakehouse-dev-bronze_to_silver",
             "Arguments": {"--mode": "compact", "--job-bookmark-option": "job-bookmark-disable"},
@@ -87,7 +88,7 @@ def test_the_workflows_never_start_at_the_same_minute() -> None:
     minute = {wf.name: wf.schedule.split("(")[1].split()[0] for wf in WORKFLOWS}
     assert minute["hourly"] != minute["daily"]
     assert [s.name for s in HOURLY.steps if s.kind == "job"] == [SILVER_JOB]
-    assert [s.name for s in DAILY.steps if s.kind == "job"] == [GOLD_JOB, SILVER_JOB]  # compaction mode
+    assert [s.name for s in DAILY.steps if s.kind == "job"] == [GOLD_JOB, DASHBOARD_JOB, SILVER_JOB]  # compaction
 
 
 def test_a_dependency_on_an_unknown_step_is_refused() -> None:

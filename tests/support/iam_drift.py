@@ -80,6 +80,10 @@ def drift_everything(session: boto3.Session, env: str, database: str, gold_bucke
         {"Version": "2012-10-17", "Statement": []}))  # fmt: skip
     session.client("athena").update_work_group(WorkGroup=f"{prefix}workgroup",
                                                ConfigurationUpdates={"BytesScannedCutoffPerQuery": 10_000_001})
+    athena = session.client("athena")
+    query = athena.get_named_query(NamedQueryId=athena.list_named_queries(WorkGroup=f"{prefix}workgroup")
+                                   ["NamedQueryIds"][0])["NamedQuery"]  # fmt: skip
+    athena.update_named_query(NamedQueryId=query["NamedQueryId"], Name=query["Name"], QueryString="SELECT 1")
     lf_role = f"arn:aws:iam::{account}:role/{prefix}lakeformation"
     session.client("lakeformation").update_resource(ResourceArn=gold_bucket_arn, RoleArn=lf_role,
                                                     HybridAccessEnabled=False)  # fmt: skip

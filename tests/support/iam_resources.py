@@ -100,6 +100,19 @@ def _named(service: str, **templates: str) -> Resolver:
     return resolve
 
 
+_athena_named = _named("athena", ResourceARN="", WorkGroup="workgroup/{}", Name="workgroup/{}")
+
+
+def _athena(call: Call, w: Where) -> list[str]:
+    """A call on a named query (by id) is authorised on the workgroup the query was saved in."""
+    from tests.support.moto_athena import NAMED_QUERY_WORKGROUPS
+
+    ids = call.params.get("NamedQueryIds") or [call.params.get("NamedQueryId")]
+    if ids[0]:
+        return [w.arn("athena", f"workgroup/{NAMED_QUERY_WORKGROUPS.get(i, '?')}") for i in ids]
+    return _athena_named(call, w)
+
+
 RESOURCES: dict[str, Resolver] = {
     "s3": _s3,
     "glue": _glue,
@@ -110,7 +123,7 @@ RESOURCES: dict[str, Resolver] = {
     "sns": _named("sns", TopicArn="", ResourceArn="", Name="{}"),
     "cloudwatch": _named("cloudwatch", ResourceARN="", AlarmName="alarm:{}", AlarmNames="alarm:{}"),
     "dynamodb": _named("dynamodb", ResourceArn="", TableName="table/{}"),
-    "athena": _named("athena", ResourceARN="", WorkGroup="workgroup/{}", Name="workgroup/{}"),
+    "athena": _athena,
     "logs": _named("logs", resourceArn="", logGroupName="log-group:{}", logGroupNamePrefix="*"),
     "cloudtrail": _named("cloudtrail", ResourceIdList="", Name="trail/{}", TrailName="trail/{}"),
     "secretsmanager": _named("secretsmanager", SecretId="secret:{}" + SECRET_SUFFIX),

@@ -28,6 +28,7 @@ Each one is modelled on the AWS API reference, with AWS's semantics where moto's
   replaced the whole configuration), so the rules are returned as stored.
 - Lake Formation RegisterResource keeps HybridAccessEnabled (and DescribeResource returns it),
   UpdateResource, and CreateLakeFormationOptIn / ListLakeFormationOptIns / DeleteLakeFormationOptIn.
+- Athena named queries: UpdateNamedQuery, DeleteNamedQuery (tests/support/moto_athena.py).
 
 `install()` patches moto's response classes and URL maps in this process. ThreadedMotoServer serves
 from the same process and builds each service's URL map on the first request to that service, so
@@ -53,6 +54,7 @@ from moto.lakeformation.responses import LakeFormationResponse
 from moto.s3.models import FakeBucket
 from moto.s3.responses import S3Response
 
+from tests.support import moto_athena
 from tests.support.moto_s3 import (
     get_bucket_replication,
     get_permission,
@@ -295,6 +297,7 @@ def install() -> None:
     GlueResponse.delete_connection = delete_connection  # type: ignore[attr-defined]
     AthenaResponse.get_work_group = _get_work_group(AthenaResponse.get_work_group)  # type: ignore[method-assign]
     AthenaResponse.update_work_group = update_work_group  # type: ignore[attr-defined]
+    moto_athena.install()
     Resource.to_dict = _resource_to_dict(Resource.to_dict)  # type: ignore[method-assign]
     LakeFormationResponse.register_resource = register_resource  # type: ignore[method-assign]
     for action, handler in {

@@ -83,7 +83,8 @@ def drift_everything(session: boto3.Session, env: str, database: str, gold_bucke
     athena = session.client("athena")
     query = athena.get_named_query(NamedQueryId=athena.list_named_queries(WorkGroup=f"{prefix}workgroup")
                                    ["NamedQueryIds"][0])["NamedQuery"]  # fmt: skip
-    athena.update_named_query(NamedQueryId=query["NamedQueryId"], Name=query["Name"], QueryString="SELECT 1")
+    athena.update_named_query(NamedQueryId=query["NamedQueryId"], Name=query["Name"],
+                              Description=query["Description"], QueryString="SELECT 1")  # fmt: skip
     lf_role = f"arn:aws:iam::{account}:role/{prefix}lakeformation"
     session.client("lakeformation").update_resource(ResourceArn=gold_bucket_arn, RoleArn=lf_role,
                                                     HybridAccessEnabled=False)  # fmt: skip

@@ -36,7 +36,7 @@ h1{margin:0 0 4px}.sub{color:#57606a;margin:0 0 20px}
 .card .value{font-size:26px;font-weight:600}.card .label{color:#57606a;font-size:13px}
 .up{color:#1a7f37}.down{color:#cf222e}.flat{color:#57606a}.change{font-size:13px}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:16px}
-.panel{background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:8px}
+.panel{background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:8px;min-width:0;overflow-x:auto}
 table{border-collapse:collapse;font-size:13px;width:100%}th,td{padding:4px 8px;border-bottom:1px solid #eaeef2;
 text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}
 """

@@ -9,24 +9,41 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lakehouse.dashboard.publish import Page, build_page
 from lakehouse.errors import UserError
 from lakehouse.settings import Settings
 from lakehouse.storage import write_atomically
 
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
 log = logging.getLogger("lakehouse")
 
 LOCAL_PAGE = "dashboard.html"  # under the data root
 
 
+def page_of_session(spark: SparkSession, settings: Settings, days: int) -> Page:
+    """The page of the local lake from a session already open on it (the demo's, or the command's own)."""
+    from lakehouse.dashboard.spark_answers import SparkAnswers
+
+    return build_page(SparkAnswers(spark), days, f"the local lake at {settings.root}")
+
+
 def local_page(settings: Settings, days: int) -> Page:
     """The page of the local lake, every question through one Spark session."""
-    from lakehouse.dashboard.spark_answers import SparkAnswers
     from lakehouse.runtime.local import lake_session
 
     with lake_session(settings, "lakehouse-dashboard") as spark:
-        return build_page(SparkAnswers(spark), days, f"the local lake at {settings.root}")
+        return page_of_session(spark, settings, days)
+
+
+def write_page(page: Page, target: Path) -> Path:
+    """Write the page whole (atomically) and say where it is."""
+    write_atomically(target, page.html.encode())
+    print(f"dashboard written: {target.resolve()} ({len(page.html.encode()) / 1e6:.1f} MB, open it in a browser)")
+    return target
 
 
 def athena_page(env: str, days: int, region: str | None = None) -> Page:
@@ -54,8 +71,6 @@ def dashboard(settings: Settings, env: str | None, days: int, out: Path | None) 
     started = time.monotonic()
     page = athena_page(env, days) if env else local_page(settings, days)
     target = out or (Path(f"dashboard-{env}.html") if env else Path(str(settings.root)) / LOCAL_PAGE)
-    write_atomically(target, page.html.encode())
-    seconds = time.monotonic() - started
-    log.info("dashboard of %s: %d bytes in %.1f s", page.day, len(page.html.encode()), seconds)
-    print(f"dashboard written: {target.resolve()}")
+    write_page(page, target)
+    log.info("dashboard of %s in %.1f s", page.day, time.monotonic() - started)
     return 0

@@ -1,4 +1,4 @@
-"""`lakehouse demo`: load the bundled GH Archive sample, run silver and gold, show what the lake holds."""
+"""`lakehouse demo`: load the bundled GH Archive sample, run silver and gold, show the lake, draw its dashboard."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from pyspark.sql import functions as F
 
 from lakehouse.bookmarks import BookmarkOption
 from lakehouse.catalog import qualified
+from lakehouse.commands.dashboard import LOCAL_PAGE, page_of_session, write_page
 from lakehouse.commands.query import print_table, records
 from lakehouse.commands.run import describe
+from lakehouse.dashboard.questions import DEFAULT_DAYS
 from lakehouse.errors import UserError
 from lakehouse.ingest.files import ingest_file
 from lakehouse.jobs.runner import run_job
@@ -83,4 +85,7 @@ def demo(settings: Settings, samples: list[Path] | None) -> int:
             report = run_job(LocalRuntime.create(spark, settings, job, BookmarkOption.ENABLE))
             print(describe(report))
         show_lake(spark, settings)
+        page = page_of_session(spark, settings, DEFAULT_DAYS)
+    print()
+    write_page(page, Path(str(settings.root)) / LOCAL_PAGE)
     return 0

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from lakehouse.dashboard.publish import Page, build_page
 from lakehouse.errors import UserError
-from lakehouse.settings import Settings
+from lakehouse.settings import Settings, validate_env
 from lakehouse.storage import write_atomically
 
 if TYPE_CHECKING:
@@ -55,6 +55,7 @@ def athena_page(env: str, days: int, region: str | None = None) -> Page:
         raise UserError("--env needs boto3: pip install 'lakehouse[aws]'") from e
     from lakehouse.dashboard.athena_answers import REUSE_MINUTES, AthenaAnswers
 
+    validate_env(env)
     try:
         session = boto3.Session(region_name=region)
         account = session.client("sts").get_caller_identity()["Account"]
@@ -62,7 +63,8 @@ def athena_page(env: str, days: int, region: str | None = None) -> Page:
         source = AthenaAnswers(session.client("athena"), settings, REUSE_MINUTES)
         return build_page(source, days, f"Athena, workgroup {settings.resource_name('workgroup')}")
     except (BotoCoreError, ClientError) as e:
-        raise UserError(f"Athena could not answer the dashboard for env {env}: {e}") from e
+        fix = "check the AWS credentials and region (AWS_PROFILE, AWS_REGION) and that the env is deployed"
+        raise UserError(f"Athena could not answer the dashboard for env {env}: {e} ({fix})") from e
 
 
 def dashboard(settings: Settings, env: str | None, days: int, out: Path | None) -> int:

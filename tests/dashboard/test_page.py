@@ -4,9 +4,11 @@ for nothing, and shows the figures a recount of silver gives (read back from the
 from __future__ import annotations
 
 import gzip
+import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,6 +27,9 @@ from tests.support.lake import DATA, put_object, real_lines, run, table
 pytestmark = pytest.mark.subprocess  # Chromium is a child process (the spark fixture marks spark)
 DAYS = ("2015-01-01", "2015-01-02")  # two ingest days: the newest is shown against the one before
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+# Where the page and its screenshot are kept after the run (build/ is ignored by git): $LAKEHOUSE_TEST_OUTPUT, else
+# build/test-output (pytest's own temporary folders are shared with other runs and pruned by them).
+OUTPUT = Path(os.environ.get("LAKEHOUSE_TEST_OUTPUT") or Path(__file__).parents[2] / "build" / "test-output")
 CHARTS = ("chart-event-mix", "chart-heat-map", "chart-most-starred", "chart-trending", "chart-runs", "chart-quarantine")
 
 
@@ -60,9 +65,10 @@ def lake(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> Setti
 
 
 @pytest.fixture(scope="module")
-def opened(spark: SparkSession, lake: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Opened]:
+def opened(spark: SparkSession, lake: Settings) -> Iterator[Opened]:
     spark.catalog.setCurrentDatabase(lake.database)
-    path = tmp_path_factory.mktemp("page") / "dashboard.html"
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    path = OUTPUT / "dashboard.html"
     path.write_text(render(SparkAnswers(spark).answer(QUESTIONS), 28, "now", "the test lake"))
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)

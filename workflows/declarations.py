@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from lakehouse.tables import (
     BRONZE,
-    GOLD_DAILY,
     GOLD_JOB,
+    GOLD_TABLES,
     QUARANTINE,
     SILVER,
     SILVER_JOB,
@@ -24,7 +24,7 @@ RAW_DRIFT = Crawler(
 )
 CURATED_DRIFT = Crawler(
     name="drift-curated",
-    tables=(SILVER.name, QUARANTINE.name, GOLD_DAILY.name),
+    tables=(SILVER.name, QUARANTINE.name, *(t.name for t in GOLD_TABLES)),
     description="Discovers drift between what the jobs write and the deployed schemas.",
 )
 CRAWLERS: tuple[Crawler, ...] = (RAW_DRIFT, CURATED_DRIFT)

@@ -22,7 +22,19 @@ from dataclasses import dataclass
 from deploy import iam
 from deploy.context import Context
 from deploy.service_calls import ServiceCall, log_writes
-from lakehouse.tables import BRONZE, GOLD_DAILY, GOLD_JOB, QUARANTINE, RUNS, SILVER, SILVER_INDEX, SILVER_JOB, Table
+from lakehouse.tables import (
+    BRONZE,
+    GOLD_JOB,
+    GOLD_TABLES,
+    QUARANTINE,
+    REPO_DAILY,
+    RUNS,
+    SILVER,
+    SILVER_INDEX,
+    SILVER_JOB,
+    TABLES_BY_NAME,
+    Table,
+)
 from workflows import CRAWLERS
 
 
@@ -39,7 +51,7 @@ class JobIo:
 JOB_IO = (
     JobIo(SILVER_JOB, reads=(BRONZE, SILVER, SILVER_INDEX), writes=(SILVER, QUARANTINE, RUNS, SILVER_INDEX),
           relocates=(SILVER,)),  # bronze_to_silver, and --mode compact
-    JobIo(GOLD_JOB, reads=(SILVER, SILVER_INDEX), writes=(GOLD_DAILY, RUNS)),
+    JobIo(GOLD_JOB, reads=(SILVER, SILVER_INDEX, REPO_DAILY), writes=(*GOLD_TABLES, RUNS)),  # trending reads repo_daily
 )  # fmt: skip
 
 
@@ -144,11 +156,10 @@ def glue_job_calls(ctx: Context) -> list[ServiceCall]:
 
 def glue_crawler_calls(ctx: Context) -> list[ServiceCall]:
     """Every call Glue makes as the crawler role: read the targets, write what it finds to the drift database."""
-    tables = {t.name: t for t in (BRONZE, SILVER, GOLD_DAILY, QUARANTINE, RUNS, SILVER_INDEX)}
     found = []
     for crawler in CRAWLERS:
         for name in crawler.tables:
-            found += _objects(ctx, f"crawler {crawler.name} reads {name}", tables[name], write=False)
+            found += _objects(ctx, f"crawler {crawler.name} reads {name}", TABLES_BY_NAME[name], write=False)
     drift = _catalog(ctx, ctx.drift_database, "github_events_bronze")
     writes = ("glue:GetDatabase", "glue:GetTable", "glue:CreateTable", "glue:UpdateTable", "glue:GetPartitions",
               "glue:BatchCreatePartition")  # fmt: skip

@@ -15,7 +15,7 @@ from deploy import iam
 from deploy.context import Context
 from deploy.errors import is_not_found
 from deploy.resource import Resource, State
-from lakehouse.tables import BRONZE, GOLD_DAILY, TABLES
+from lakehouse.tables import BRONZE, GOLD_TABLES, TABLES
 
 WRITER = ["ALTER", "DELETE", "DESCRIBE", "INSERT", "SELECT"]
 BRONZE_WRITER = ["DESCRIBE", "INSERT", "SELECT"]  # partitions registered, data never rewritten
@@ -150,9 +150,7 @@ def governance(ctx: Context) -> list[Resource]:
     found.append(Grant(ctx, iam.GLUE_JOBS, database, ["DESCRIBE"]))
     for t in TABLES:
         found.append(Grant(ctx, iam.GLUE_JOBS, table(t.name), BRONZE_WRITER if t is BRONZE else WRITER))
-    found += [
-        Grant(ctx, iam.ANALYST, database, ["DESCRIBE"]),
-        Grant(ctx, iam.ANALYST, table(GOLD_DAILY.name), ["SELECT"]),
-        OptIn(ctx, iam.ANALYST, table(GOLD_DAILY.name)),
-    ]
+    found.append(Grant(ctx, iam.ANALYST, database, ["DESCRIBE"]))
+    for t in GOLD_TABLES:  # analysts read every gold table, and only those
+        found += [Grant(ctx, iam.ANALYST, table(t.name), ["SELECT"]), OptIn(ctx, iam.ANALYST, table(t.name))]
     return found

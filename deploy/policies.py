@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from deploy.context import DATA_BUCKETS, Context
-from lakehouse.tables import BRONZE, GOLD_DAILY
+from lakehouse.tables import BRONZE, GOLD_TABLES
 
 Statement = dict[str, Any]
 Document = dict[str, Any]
@@ -100,6 +100,12 @@ def _catalog(ctx: Context, database: str, tables: str = "*") -> list[str]:
         ctx.arn("glue", f"database/{database}"),
         ctx.arn("glue", f"table/{database}/{tables}"),
     ]
+
+
+def _gold_catalog(ctx: Context, database: str) -> list[str]:
+    """The catalog, the database and each gold table."""
+    catalog_and_database = _catalog(ctx, database)[:2]
+    return [*catalog_and_database, *(_catalog(ctx, database, t.name)[2] for t in GOLD_TABLES)]
 
 
 def _logs(ctx: Context, *groups: str, associate_key: bool = True) -> Statement:
@@ -213,7 +219,7 @@ def analyst(ctx: Context) -> Document:
     results = ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"]
     return document(
         allow("Athena", athena, [ctx.arn("athena", f"workgroup/{ctx.workgroup}")]),
-        allow("GoldCatalog", catalog, _catalog(ctx, s.database, GOLD_DAILY.name)),
+        allow("GoldCatalog", catalog, _gold_catalog(ctx, s.database)),
         allow("ResultsBucket", ["s3:ListBucket", "s3:GetBucketLocation"], _buckets(ctx, "athena")),
         allow("Results", results, [_objects(ctx, "athena", "results/")]),
         _lf_data_access(),
@@ -221,8 +227,8 @@ def analyst(ctx: Context) -> Document:
 
 
 def lakeformation(ctx: Context) -> Document:
-    """The role Lake Formation assumes to vend credentials: only gold, the one table an opted-in principal reads."""
+    """The role Lake Formation assumes to vend credentials: only gold, the tables an opted-in principal reads."""
     return document(
-        allow("ListGold", ["s3:ListBucket"], _buckets(ctx, GOLD_DAILY.bucket)),
-        allow("ReadGold", ["s3:GetObject"], [_objects(ctx, GOLD_DAILY.bucket, GOLD_DAILY.prefix + "/")]),
+        allow("ListGold", ["s3:ListBucket"], _buckets(ctx, "gold")),
+        allow("ReadGold", ["s3:GetObject"], [_objects(ctx, t.bucket, t.prefix + "/") for t in GOLD_TABLES]),
     )

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from deploy.context import Context
+from lakehouse.tables import GOLD_TABLES
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,9 @@ def analyst_calls(ctx: Context) -> list[ServiceCall]:
     https://docs.aws.amazon.com/athena/latest/ug/workgroups-iam-policy.html
     """
     workgroup = (ctx.arn("athena", f"workgroup/{ctx.workgroup}"),)
-    db, gold = ctx.settings.database, "github_events_gold_daily"
-    catalog = (ctx.arn("glue", "catalog"), ctx.arn("glue", f"database/{db}"), ctx.arn("glue", f"table/{db}/{gold}"))
+    db = ctx.settings.database
+    tables = tuple(ctx.arn("glue", f"table/{db}/{t.name}") for t in GOLD_TABLES)
+    catalog = (ctx.arn("glue", "catalog"), ctx.arn("glue", f"database/{db}"), *tables)
     results = ctx.bucket_arn(ctx.settings.bucket("athena"))
     query = [ServiceCall("an analyst runs a query", a, workgroup) for a in
              ("athena:GetWorkGroup", "athena:StartQueryExecution", "athena:GetQueryExecution",
@@ -77,7 +79,9 @@ def lakeformation_calls(ctx: Context) -> list[ServiceCall]:
     https://docs.aws.amazon.com/lake-formation/latest/dg/registration-role.html
     """
     gold = ctx.bucket_arn(ctx.settings.bucket("gold"))
-    prefix = "github/events_gold_daily/"
     why = "Lake Formation's vended credentials read gold"
-    return [ServiceCall(why, "s3:ListBucket", (gold,), {"s3:prefix": prefix}),
-            ServiceCall(why, "s3:GetObject", (f"{gold}/{prefix}event_date=2015-01-01/part-0.parquet",))]  # fmt: skip
+    calls = []
+    for t in GOLD_TABLES:
+        calls.append(ServiceCall(why, "s3:ListBucket", (gold,), {"s3:prefix": f"{t.prefix}/"}))
+        calls.append(ServiceCall(why, "s3:GetObject", (f"{gold}/{t.prefix}/ingest_dt=2015-01-01/part-0.parquet",)))
+    return calls

@@ -10,7 +10,8 @@ LIB = Path(__file__).parents[1] / "lib"
 LAYERS = (
     ("lakehouse.errors", "lakehouse.settings", "lakehouse.tables", "lakehouse.layout", "lakehouse.storage",
      "lakehouse.bookmarks", "lakehouse.lines", "lakehouse.bronze_check", "lakehouse.ingest"),
-    ("lakehouse.functions", "lakehouse.schemas", "lakehouse.validation", "lakehouse.dedup", "lakehouse.transforms"),
+    ("lakehouse.functions", "lakehouse.schemas", "lakehouse.validation", "lakehouse.dedup", "lakehouse.transforms",
+     "lakehouse.marts"),
     ("lakehouse.catalog", "lakehouse.lake"),
     ("lakehouse.runtime",),
     ("lakehouse.jobs",),

@@ -10,8 +10,8 @@ from __future__ import annotations
 from lakehouse.tables import (
     BRONZE,
     DASHBOARD_JOB,
-    GOLD_DAILY,
     GOLD_JOB,
+    GOLD_TABLES,
     QUARANTINE,
     SILVER,
     SILVER_JOB,
@@ -25,7 +25,7 @@ RAW_DRIFT = Crawler(
 )
 CURATED_DRIFT = Crawler(
     name="drift-curated",
-    tables=(SILVER.name, QUARANTINE.name, GOLD_DAILY.name),
+    tables=(SILVER.name, QUARANTINE.name, *(t.name for t in GOLD_TABLES)),
     description="Discovers drift between what the jobs write and the deployed schemas.",
 )
 CRAWLERS: tuple[Crawler, ...] = (RAW_DRIFT, CURATED_DRIFT)

@@ -80,10 +80,23 @@ def described_location(described: Iterable[Row]) -> str:
 
 
 def ensure_tables(spark: SparkSession, settings: Settings) -> None:
-    """The database and every table of the lake, created where missing (never altered)."""
+    """The database and every table of the lake, created where missing, and the columns they lack added."""
     spark.sql(f"CREATE DATABASE IF NOT EXISTS `{settings.database}`")
     for table in TABLES:
         spark.sql(create_table_sql(settings, table))
+        add_missing_columns(spark, settings, table)
+
+
+def add_missing_columns(spark: SparkSession, settings: Settings, table: Table) -> None:
+    """Add the data columns a table made by an earlier version lacks (never drop or retype one).
+
+    Columns are only ever appended, so the new ones come last in both; old files read null in them.
+    """
+    existing = {c.name for c in spark.catalog.listColumns(qualified(settings, table))}
+    missing = [c for c in table.columns if c.name not in existing]
+    if missing:
+        columns = ", ".join(f"`{c.name}` {c.type}" for c in missing)
+        spark.sql(f"ALTER TABLE {qualified(settings, table)} ADD COLUMNS ({columns})")
 
 
 def check_tables(spark: SparkSession, settings: Settings) -> None:

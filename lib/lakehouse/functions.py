@@ -36,6 +36,19 @@ def ingest_dt_of(object_path: Column) -> Column:
     return F.regexp_extract(object_path, INGEST_DT_FOLDER, 1)
 
 
+# The event type whose payload says whether a closed pull request was merged.
+PULL_REQUEST_EVENT = "PullRequestEvent"
+
+
+def pr_merged(event_type: Column, merged_text: Column) -> Column:
+    """A PullRequestEvent's `merged` (its JSON text) as a boolean; null where absent, odd, or another type.
+
+    Payloads trimmed by GitHub in 2025 may not say: unknown stays null, never false.
+    """
+    merged = F.when(merged_text == F.lit("true"), F.lit(True)).when(merged_text == F.lit("false"), F.lit(False))
+    return F.when(event_type == F.lit(PULL_REQUEST_EVENT), merged)
+
+
 def year_of(ts: Column) -> Column:
     """`YYYY` of a timestamp (integer arithmetic: date_format builds a formatter per row)."""
     return F.lpad(F.year(ts).cast("string"), 4, "0")

@@ -13,7 +13,16 @@ from lakehouse.tables import Table
 # from_json keeps what it could parse and puts the line in `_corrupt_record` when it cannot parse all.
 JSON_OPTIONS = {"mode": "PERMISSIVE", "columnNameOfCorruptRecord": "_corrupt_record"}
 
-# Only the fields of a raw event that silver needs: from_json skips the rest (payload included).
+# The two payload fields the marts count. Leaves are STRING: from_json gives any JSON value as its text,
+# so an odd value (`"merged": "yes"`) is null downstream, never a failed parse of the whole event.
+PAYLOAD_SCHEMA = T.StructType(
+    [
+        T.StructField("action", T.StringType()),
+        T.StructField("pull_request", T.StructType([T.StructField("merged", T.StringType())])),
+    ]
+)
+
+# Only the fields of a raw event that silver needs, in one parse of the line: from_json skips the rest.
 EVENT_SCHEMA = T.StructType(
     [
         T.StructField("id", T.StringType()),
@@ -25,6 +34,7 @@ EVENT_SCHEMA = T.StructType(
         T.StructField("org", T.StructType([T.StructField("login", T.StringType())])),
         T.StructField("public", T.BooleanType()),
         T.StructField("created_at", T.StringType()),
+        T.StructField("payload", PAYLOAD_SCHEMA),
         T.StructField("_corrupt_record", T.StringType()),
     ]
 )
@@ -32,7 +42,7 @@ EVENT_SCHEMA = T.StructType(
 # The same fields with every value kept as its JSON text: tells a wrong type from malformed JSON.
 EVENT_TEXT_SCHEMA = T.StructType([T.StructField(f.name, T.StringType()) for f in EVENT_SCHEMA.fields])
 NESTED_TEXT_SCHEMA = T.StructType(
-    [T.StructField("id", T.StringType()), T.StructField("login", T.StringType()), T.StructField("name", T.StringType())]
+    [T.StructField(name, T.StringType()) for name in ("id", "login", "name", "pull_request")]
 )
 
 

@@ -89,6 +89,8 @@ SILVER = Table(
         ("actor_id", "bigint"),
         ("org_login", "string"),
         ("is_public", "boolean"),
+        ("action", "string", "payload.action as GitHub sent it (opened, closed, started, ...); null where absent"),
+        ("pr_merged", "boolean", "PullRequestEvent: payload.pull_request.merged; null elsewhere and where absent"),
     ),
     partition_keys=("year", "month"),
     description="Clean GitHub events, one row per event_id, partitioned by year/month of created_at.",
@@ -102,6 +104,66 @@ GOLD_DAILY = Table(
     columns=_cols(("event_type", "string"), ("repo_name", "string"), ("events_count", "bigint")),
     partition_keys=("ingest_dt",),
     description="Events per event type and repository, per ingest day.",
+)
+
+
+REPO_DAILY = Table(
+    name="github_repo_daily",
+    bucket="gold",
+    prefix="github/repo_daily",
+    format="parquet",
+    columns=_cols(
+        ("repo_name", "string"),
+        ("events", "bigint"),
+        ("stars", "bigint", "WatchEvent, action started"),
+        ("forks", "bigint", "ForkEvent"),
+        ("pushes", "bigint", "PushEvent"),
+        ("prs_opened", "bigint", "PullRequestEvent, action opened"),
+        ("prs_merged", "bigint", "PullRequestEvent, action closed, pr_merged true"),
+        ("prs_closed_unmerged", "bigint", "PullRequestEvent, action closed, pr_merged false (null: in neither)"),
+        ("issues_opened", "bigint", "IssuesEvent, action opened"),
+        ("issues_closed", "bigint", "IssuesEvent, action closed"),
+        ("comments", "bigint", "IssueCommentEvent, CommitCommentEvent, PullRequestReviewCommentEvent"),
+        ("releases", "bigint", "ReleaseEvent"),
+        ("actors", "bigint", "distinct actor_login"),
+    ),
+    partition_keys=("ingest_dt",),
+    description="Activity per repository per ingest day: events, stars, forks, pushes, pull requests, issues.",
+)
+
+TRENDING_DAILY = Table(
+    name="github_trending_daily",
+    bucket="gold",
+    prefix="github/trending_daily",
+    format="parquet",
+    columns=_cols(
+        ("repo_name", "string"),
+        ("stars_7d", "bigint", "stars of ingest days D-6..D"),
+        ("stars_prev_7d", "bigint", "stars of ingest days D-13..D-7"),
+        ("growth_7d", "double", "stars_7d / stars_prev_7d - 1; null when stars_prev_7d is 0"),
+        ("rank_7d", "int", "by stars_7d desc, repo_name asc, among repositories starred in the window"),
+        ("stars_28d", "bigint", "stars of ingest days D-27..D"),
+        ("stars_prev_28d", "bigint", "stars of ingest days D-55..D-28"),
+        ("growth_28d", "double", "stars_28d / stars_prev_28d - 1; null when stars_prev_28d is 0"),
+        ("rank_28d", "int", "by stars_28d desc, repo_name asc, among repositories starred in the window"),
+    ),
+    partition_keys=("ingest_dt",),
+    description="The top repositories by stars over the 7 and 28 ingest days up to each day, with growth.",
+)
+
+ACTIVITY_HOURLY = Table(
+    name="github_activity_hourly",
+    bucket="gold",
+    prefix="github/activity_hourly",
+    format="parquet",
+    columns=_cols(
+        ("event_date", "date", "UTC day of created_at"),
+        ("hour", "int", "UTC hour of created_at"),
+        ("event_type", "string"),
+        ("events", "bigint"),
+    ),
+    partition_keys=("ingest_dt",),
+    description="Events per UTC hour of created_at and event type, per ingest day.",
 )
 
 QUARANTINE = Table(
@@ -156,7 +218,10 @@ SILVER_INDEX = Table(
     description="Which silver year/month partitions hold rows of each ingest day (gold reads only those).",
 )
 
-TABLES: tuple[Table, ...] = (BRONZE, SILVER, GOLD_DAILY, QUARANTINE, RUNS, SILVER_INDEX)
+# Gold: what the gold job writes and analysts read.
+MARTS: tuple[Table, ...] = (REPO_DAILY, TRENDING_DAILY, ACTIVITY_HOURLY)
+GOLD_TABLES: tuple[Table, ...] = (GOLD_DAILY, *MARTS)
+TABLES: tuple[Table, ...] = (BRONZE, SILVER, GOLD_DAILY, QUARANTINE, RUNS, SILVER_INDEX, *MARTS)
 TABLES_BY_NAME = {t.name: t for t in TABLES}
 
 # Job names: the Glue job names (prefixed by env on AWS), the bookmark keys and the `job` column of runs.

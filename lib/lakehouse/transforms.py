@@ -9,7 +9,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from lakehouse.dedup import RAW_LINE, SOURCE_OBJECT
-from lakehouse.functions import ingest_dt_of, month_of, parse_timestamp, year_of
+from lakehouse.functions import ingest_dt_of, month_of, parse_timestamp, pr_merged, year_of
 from lakehouse.schemas import EVENT_SCHEMA, JSON_OPTIONS, table_schema
 from lakehouse.tables import GOLD_DAILY, QUARANTINE, SILVER
 from lakehouse.validation import CORRUPT_OBJECT, DIAGNOSE, quarantine_reason
@@ -51,6 +51,8 @@ def _parse_lines(lines: DataFrame, max_line_bytes: int, check_utf8: bool = True)
         F.col("event.actor.id").alias("actor_id"),
         F.col("event.org.login").alias("org_login"),
         F.col("event.public").alias("is_public"),
+        F.col("event.payload.action").alias("action"),
+        pr_merged(F.col("event.type"), F.col("event.payload.pull_request.merged")).alias("pr_merged"),
         year_of(created_at).alias("year"),
         month_of(created_at).alias("month"),
         quick.alias(REASON),

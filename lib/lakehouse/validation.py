@@ -35,6 +35,7 @@ TYPED = (
     "actor",
     "repo",
     "org",
+    "payload",
     "public",
     "created_at",
     "actor.id",
@@ -42,6 +43,7 @@ TYPED = (
     "repo.id",
     "repo.name",
     "org.login",
+    "payload.pull_request",
 )
 
 

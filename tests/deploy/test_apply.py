@@ -9,7 +9,7 @@ import boto3
 
 from lakehouse.ingest import config as env_names
 from lakehouse.settings import Settings
-from lakehouse.tables import BRONZE, GOLD_DAILY, SILVER, TABLES
+from lakehouse.tables import BRONZE, GOLD_TABLES, SILVER, TABLES
 from tests.deploy.conftest import Deployer
 from tests.support.aws import ACCOUNT_ID, REGION
 
@@ -154,15 +154,15 @@ def test_lake_formation_hybrid_locations_and_least_grants(deploy: Deployer, sess
     info = lf.describe_resource(ResourceArn=f"arn:aws:s3:::{RAW}")["ResourceInfo"]
     assert info["HybridAccessEnabled"] is True
     assert info["RoleArn"] == f"arn:aws:iam::{ACCOUNT_ID}:role/lakehouse-dev-lakeformation"
-    gold = {"Table": {"DatabaseName": S.database, "Name": GOLD_DAILY.name}}
+    gold = [{"Table": {"DatabaseName": S.database, "Name": t.name}} for t in GOLD_TABLES]
     silver = {"Table": {"DatabaseName": S.database, "Name": SILVER.name}}
-    assert _permissions(lf, "lakehouse-dev-analyst", gold) == ["SELECT"]
+    assert [_permissions(lf, "lakehouse-dev-analyst", t) for t in gold] == [["SELECT"]] * len(GOLD_TABLES)
     assert _permissions(lf, "lakehouse-dev-analyst", {"Database": {"Name": S.database}}) == ["DESCRIBE"]
     assert _permissions(lf, "lakehouse-dev-analyst", silver) == []
     assert _permissions(lf, "lakehouse-dev-glue-jobs", silver) == ["ALTER", "DELETE", "DESCRIBE", "INSERT", "SELECT"]
     principal = {"DataLakePrincipalIdentifier": f"arn:aws:iam::{ACCOUNT_ID}:role/lakehouse-dev-analyst"}
     opt_ins = lf.list_lake_formation_opt_ins(Principal=principal)["LakeFormationOptInsInfoList"]
-    assert [o["Resource"] for o in opt_ins] == [gold]
+    assert sorted([o["Resource"] for o in opt_ins], key=str) == sorted(gold, key=str)
 
 
 def test_roles_name_actions_and_resources_with_star_only_where_aws_has_nothing_narrower(

@@ -29,7 +29,8 @@ def test_an_older_deployed_schema_gets_the_new_columns_appended_and_keeps_its_ow
     deploy("apply")
     glue = session.client("glue")
     table = deployed_input(glue, SILVER.name)
-    older = [dict(c) for c in table["StorageDescriptor"]["Columns"][:-2]]
+    # an older deploy: silver before org_login, is_public and the analytics columns action, pr_merged
+    older = [dict(c) for c in table["StorageDescriptor"]["Columns"][:-4]]
     older[7]["Type"] = "int"  # repo_id, deployed long ago as int
     older.append({"Name": "legacy_note", "Type": "string"})
     table["StorageDescriptor"]["Columns"] = older
@@ -42,6 +43,8 @@ def test_an_older_deployed_schema_gets_the_new_columns_appended_and_keeps_its_ow
     assert [(c["Name"], c["Type"]) for c in columns] == [(c["Name"], c["Type"]) for c in older] + [
         ("org_login", "string"),
         ("is_public", "boolean"),
+        ("action", "string"),
+        ("pr_merged", "boolean"),
     ]
     assert deploy("apply").change_calls == []
 

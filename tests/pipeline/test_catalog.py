@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 from chispa import assert_df_equality
 from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
 
 from lakehouse.catalog import (
     RootMoved,
@@ -22,7 +24,21 @@ from lakehouse.catalog import (
 from lakehouse.jobs.run_record import RunReport, record_run
 from lakehouse.lake import Lake, writes_by_path
 from lakehouse.settings import Settings
-from lakehouse.tables import GOLD_DAILY, RUNS, SILVER, SILVER_INDEX, SILVER_JOB, TABLES, Column, Table
+from lakehouse.tables import (
+    GOLD_DAILY,
+    GOLD_JOB,
+    REPO_DAILY,
+    RUNS,
+    SILVER,
+    SILVER_INDEX,
+    SILVER_JOB,
+    TABLES,
+    Column,
+    Table,
+)
+from tests.support.lake import put_object, real_lines, run
+
+HOUR = "2015-01-01-15.first1024.json.gz"
 
 
 def what_check_tables_says(spark: SparkSession, lake: Settings, earlier: Table) -> str:
@@ -128,3 +144,28 @@ def test_a_write_by_path_gives_the_table_insert_into_gives(spark: SparkSession, 
                        ignore_row_order=True)
     assert partition_values(spark, by_path, GOLD_DAILY) == partition_values(spark, by_insert, GOLD_DAILY)
     assert {t.name for t in TABLES if not writes_by_path(t)} == {SILVER.name}
+
+
+def test_a_lake_made_before_the_analytics_columns_gains_them_and_keeps_its_rows(
+    spark: SparkSession, lake: Settings
+) -> None:
+    earlier = replace(SILVER, columns=tuple(c for c in SILVER.columns if c.name not in ("action", "pr_merged")))
+    spark.sql(f"CREATE DATABASE IF NOT EXISTS `{lake.database}`")
+    spark.sql(create_table_sql(lake, earlier))  # the previous version's silver, with one real event of 2015-01
+    old = json.loads(real_lines(HOUR, 1)[0])
+    spark.sql(
+        f"INSERT INTO {qualified(lake, SILVER)} PARTITION (year='2015', month='01') SELECT '{old['id']}', "
+        f"'{old['type']}', DATE'2015-01-01', '{old['repo']['name']}', '{old['actor']['login']}', "
+        f"TIMESTAMP'{old['created_at']}', '2015-01-01', {old['repo']['id']}, {old['actor']['id']}, NULL, true"
+    )
+    lines = real_lines(HOUR, 200)[1:]
+    put_object(lake, "2015-01-02", "new", lines)
+    run(spark, lake, SILVER_JOB)
+    run(spark, lake, GOLD_JOB)
+    silver = spark.table(qualified(lake, SILVER))
+    assert tuple(silver.columns) == SILVER.column_names
+    events = [json.loads(line) for line in lines]
+    expected = [(old["id"], None)] + [(e["id"], e["payload"].get("action")) for e in events]
+    assert sorted(silver.select("event_id", "action").collect(), key=str) == sorted(expected, key=str)
+    stars = sum(e["type"] == "WatchEvent" for e in events)
+    assert spark.table(qualified(lake, REPO_DAILY)).agg(F.sum("stars")).first()[0] == stars

@@ -10,12 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lakehouse.tables import GOLD_DAILY, QUARANTINE, RUNS
+from lakehouse.tables import ACTIVITY_HOURLY, QUARANTINE, REPO_DAILY, RUNS, TRENDING_DAILY
 
-# The marts' contract names (issue #17), built by the marts job.
-REPO_DAILY = "github_repo_daily"
-TRENDING_DAILY = "github_trending_daily"
-ACTIVITY_HOURLY = "github_activity_hourly"
 TOP = 15  # repositories in each top list
 DEFAULT_DAYS = 28  # days the charts cover, back from the newest
 
@@ -25,12 +21,6 @@ class Question:
     name: str
     description: str
     sql: str
-
-    @property
-    def tables(self) -> tuple[str, ...]:
-        """The tables the SQL reads (for checks and for the named query's description)."""
-        known = (REPO_DAILY, TRENDING_DAILY, ACTIVITY_HOURLY, GOLD_DAILY.name, RUNS.name, QUARANTINE.name)
-        return tuple(t for t in known if t in self.sql)
 
 
 def _sql(text: str) -> str:
@@ -44,7 +34,7 @@ DAILY_TOTALS = Question(
         SELECT ingest_dt, SUM(events) AS events, COUNT(*) AS repos, SUM(stars) AS stars, SUM(forks) AS forks,
                SUM(pushes) AS pushes, SUM(prs_opened) AS prs_opened, SUM(prs_merged) AS prs_merged,
                SUM(issues_opened) AS issues_opened, SUM(comments) AS comments, SUM(releases) AS releases
-        FROM {REPO_DAILY} GROUP BY ingest_dt ORDER BY ingest_dt
+        FROM {REPO_DAILY.name} GROUP BY ingest_dt ORDER BY ingest_dt
     """),
 )
 EVENT_MIX = Question(
@@ -52,7 +42,7 @@ EVENT_MIX = Question(
     "Events per UTC day of creation and event type (the event mix over time).",
     _sql(f"""
         SELECT event_date, event_type, SUM(events) AS events
-        FROM {ACTIVITY_HOURLY} GROUP BY event_date, event_type ORDER BY event_date, event_type
+        FROM {ACTIVITY_HOURLY.name} GROUP BY event_date, event_type ORDER BY event_date, event_type
     """),
 )
 HOURLY_ACTIVITY = Question(
@@ -60,7 +50,7 @@ HOURLY_ACTIVITY = Question(
     "Events per UTC day of creation and hour (the hour x weekday heat map; weekdays are worked out from the day).",
     _sql(f"""
         SELECT event_date, hour, SUM(events) AS events
-        FROM {ACTIVITY_HOURLY} GROUP BY event_date, hour ORDER BY event_date, hour
+        FROM {ACTIVITY_HOURLY.name} GROUP BY event_date, hour ORDER BY event_date, hour
     """),
 )
 MOST_STARRED = Question(
@@ -68,8 +58,8 @@ MOST_STARRED = Question(
     f"The {TOP} repositories with the most new stars on the newest ingest day.",
     _sql(f"""
         SELECT ingest_dt, repo_name, stars, forks, events
-        FROM {REPO_DAILY}
-        WHERE ingest_dt = (SELECT MAX(ingest_dt) FROM {REPO_DAILY}) AND stars > 0
+        FROM {REPO_DAILY.name}
+        WHERE ingest_dt = (SELECT MAX(ingest_dt) FROM {REPO_DAILY.name}) AND stars > 0
         ORDER BY stars DESC, repo_name LIMIT {TOP}
     """),
 )
@@ -78,8 +68,8 @@ TRENDING = Question(
     f"The top {TOP} trending repositories of the newest day: stars over 7 days, against the 7 days before.",
     _sql(f"""
         SELECT ingest_dt, repo_name, rank_7d, stars_7d, stars_prev_7d, growth_7d, rank_28d, stars_28d
-        FROM {TRENDING_DAILY}
-        WHERE ingest_dt = (SELECT MAX(ingest_dt) FROM {TRENDING_DAILY}) AND rank_7d <= {TOP}
+        FROM {TRENDING_DAILY.name}
+        WHERE ingest_dt = (SELECT MAX(ingest_dt) FROM {TRENDING_DAILY.name}) AND rank_7d <= {TOP}
         ORDER BY rank_7d
     """),
 )

@@ -3,11 +3,11 @@ for nothing, and shows the figures a recount of silver gives (read back from the
 
 from __future__ import annotations
 
-import gzip
 import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +20,18 @@ from lakehouse.dashboard.figures import WEEKDAYS
 from lakehouse.dashboard.page import HEADLINE, render
 from lakehouse.dashboard.questions import QUESTIONS, TOP
 from lakehouse.dashboard.spark_answers import SparkAnswers
+from lakehouse.ingest.files import ingest_file
 from lakehouse.settings import Settings
 from lakehouse.tables import GOLD_JOB, QUARANTINE, SILVER, SILVER_JOB
-from tests.support.lake import DATA, put_object, real_lines, run, table
+from tests.support.lake import ARRIVAL, DATA, run, table
 
 pytestmark = pytest.mark.subprocess  # Chromium is a child process (the spark fixture marks spark)
 DAYS = ("2015-01-01", "2015-01-02")  # two ingest days: the newest is shown against the one before
+# The demo's samples over those days: an hour of 2015-01-01, then 1,024 events of another hour and 2012's old format.
+SAMPLES = (
+    ("gharchive/2015-01-01-0.json.gz",),
+    ("gharchive/2015-01-01-15.first1024.json.gz", "schema-drift/gharchive-2012-08-26-oldschema.json.gz"),
+)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 # Where the page and its screenshot are kept after the run (build/ is ignored by git): $LAKEHOUSE_TEST_OUTPUT, else
 # build/test-output (pytest's own temporary folders are shared with other runs and pruned by them).
@@ -56,9 +62,9 @@ class Opened:
 def lake(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Real GH Archive events over two ingest days (and 2012's old format, quarantined), silver and gold run."""
     settings = Settings.local(tmp_path_factory.mktemp("dashboard") / "lake", env="dash")
-    put_object(settings, DAYS[0], "hour0", real_lines("2015-01-01-0.json.gz"))
-    with gzip.open(DATA / "schema-drift" / "gharchive-2012-08-26-oldschema.json.gz", "rb") as old:
-        put_object(settings, DAYS[1], "hour15", real_lines("2015-01-01-15.first1024.json.gz") + old.read().splitlines())
+    for day, files in zip(DAYS, SAMPLES, strict=True):
+        for name in files:
+            ingest_file(DATA / name, Path(settings.uri("raw")), date.fromisoformat(day), ARRIVAL)
     run(spark, settings, SILVER_JOB)
     run(spark, settings, GOLD_JOB)
     return settings

@@ -27,6 +27,11 @@ TABLES = (
      ("rank_7d", "repo_name", "stars_7d", "stars_prev_7d", "growth_7d", "rank_28d")),
     ("Most-starred", "table-most-starred", "most_starred", ("repo_name", "stars", "forks", "events")),
 )  # fmt: skip
+# Each chart is drawn while the page is still being read; once it is laid out, fit each to its panel.
+RESIZE = (
+    "window.addEventListener('load', () => "
+    "document.querySelectorAll('.js-plotly-plot').forEach(d => Plotly.Plots.resize(d)))"
+)
 PLOT_CONFIG = {"displaylogo": False, "responsive": True}
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:24px;color:#1b1f24;background:#fafbfc}
@@ -35,7 +40,7 @@ h1{margin:0 0 4px}.sub{color:#57606a;margin:0 0 20px}
 .card{background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:12px}
 .card .value{font-size:26px;font-weight:600}.card .label{color:#57606a;font-size:13px}
 .up{color:#1a7f37}.down{color:#cf222e}.flat{color:#57606a}.change{font-size:13px}
-.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:16px}
+.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:16px}
 .panel{background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:8px;min-width:0;overflow-x:auto}
 table{border-collapse:collapse;font-size:13px;width:100%}th,td{padding:4px 8px;border-bottom:1px solid #eaeef2;
 text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}
@@ -109,5 +114,5 @@ def render(answers: Answers, days: int, generated_at: str, source: str) -> str:
         f"charts over the newest {days} days.</p>"
         f"{headline(answers['daily_totals'])}"
         f'<div class="grid">{"".join(plots)}</div><h2>The lake</h2><div class="grid">{"".join(health)}</div>'
-        f"{_data_script(answers)}</body></html>"
+        f"{_data_script(answers)}<script>{RESIZE}</script></body></html>"
     )

@@ -22,6 +22,7 @@ TEST = [
     "setuptools>=68",
     "wheel>=0.41",
     "playwright>=1.40",  # drives Debian's chromium for the dashboard page test (no browser download)
+    "sqlglot>=25",  # parses the dashboard's questions as Trino and as Spark SQL
 ]
 DEV = ["ruff>=0.6", "mypy>=1.11", "boto3-stubs[essential]>=1.34"]
 

@@ -2,7 +2,9 @@
 
 The SQL keeps to what Spark SQL 3.5 and Athena engine v3 (Trino) both read the same way: unqualified
 table names (the session's current database, Athena's QueryExecutionContext), scalar subqueries, plain
-aggregates, ORDER BY and LIMIT. Date arithmetic (weekdays, the last N days) is done in Python over the
+aggregates, ORDER BY and LIMIT; ascending keys say NULLS LAST (Spark's default there is NULLS FIRST,
+Trino's NULLS LAST), so the two order alike (tests/dashboard/test_questions.py parses each both ways).
+Date arithmetic (weekdays, the last N days) is done in Python over the
 small results. Every answer is a small aggregate: one row per day, per day and hour, or a top list.
 """
 
@@ -34,7 +36,7 @@ DAILY_TOTALS = Question(
         SELECT ingest_dt, SUM(events) AS events, COUNT(*) AS repos, SUM(stars) AS stars, SUM(forks) AS forks,
                SUM(pushes) AS pushes, SUM(prs_opened) AS prs_opened, SUM(prs_merged) AS prs_merged,
                SUM(issues_opened) AS issues_opened, SUM(comments) AS comments, SUM(releases) AS releases
-        FROM {REPO_DAILY.name} GROUP BY ingest_dt ORDER BY ingest_dt
+        FROM {REPO_DAILY.name} GROUP BY ingest_dt ORDER BY ingest_dt NULLS LAST
     """),
 )
 EVENT_MIX = Question(
@@ -42,7 +44,8 @@ EVENT_MIX = Question(
     "Events per UTC day of creation and event type (the event mix over time).",
     _sql(f"""
         SELECT event_date, event_type, SUM(events) AS events
-        FROM {ACTIVITY_HOURLY.name} GROUP BY event_date, event_type ORDER BY event_date, event_type
+        FROM {ACTIVITY_HOURLY.name} GROUP BY event_date, event_type
+        ORDER BY event_date NULLS LAST, event_type NULLS LAST
     """),
 )
 HOURLY_ACTIVITY = Question(
@@ -50,7 +53,7 @@ HOURLY_ACTIVITY = Question(
     "Events per UTC day of creation and hour (the hour x weekday heat map; weekdays are worked out from the day).",
     _sql(f"""
         SELECT event_date, hour, SUM(events) AS events
-        FROM {ACTIVITY_HOURLY.name} GROUP BY event_date, hour ORDER BY event_date, hour
+        FROM {ACTIVITY_HOURLY.name} GROUP BY event_date, hour ORDER BY event_date NULLS LAST, hour NULLS LAST
     """),
 )
 MOST_STARRED = Question(
@@ -60,7 +63,7 @@ MOST_STARRED = Question(
         SELECT ingest_dt, repo_name, stars, forks, events
         FROM {REPO_DAILY.name}
         WHERE ingest_dt = (SELECT MAX(ingest_dt) FROM {REPO_DAILY.name}) AND stars > 0
-        ORDER BY stars DESC, repo_name LIMIT {TOP}
+        ORDER BY stars DESC, repo_name NULLS LAST LIMIT {TOP}
     """),
 )
 TRENDING = Question(
@@ -70,7 +73,7 @@ TRENDING = Question(
         SELECT ingest_dt, repo_name, rank_7d, stars_7d, stars_prev_7d, growth_7d, rank_28d, stars_28d
         FROM {TRENDING_DAILY.name}
         WHERE ingest_dt = (SELECT MAX(ingest_dt) FROM {TRENDING_DAILY.name}) AND rank_7d <= {TOP}
-        ORDER BY rank_7d
+        ORDER BY rank_7d NULLS LAST
     """),
 )
 FRESHNESS = Question(
@@ -79,7 +82,7 @@ FRESHNESS = Question(
     _sql(f"""
         SELECT job, MAX(CASE WHEN status = 'succeeded' THEN finished_at END) AS last_success,
                COUNT(*) AS runs, SUM(CASE WHEN status = 'succeeded' THEN 0 ELSE 1 END) AS failed
-        FROM {RUNS.name} GROUP BY job ORDER BY job
+        FROM {RUNS.name} GROUP BY job ORDER BY job NULLS LAST
     """),
 )
 RECENT_RUNS = Question(
@@ -88,14 +91,15 @@ RECENT_RUNS = Question(
     _sql(f"""
         SELECT run_id, job, status, started_at, finished_at, input_objects, lines_read, silver_rows,
                quarantined, duplicates, gold_days
-        FROM {RUNS.name} ORDER BY started_at DESC, run_id LIMIT 20
+        FROM {RUNS.name} ORDER BY started_at DESC, run_id NULLS LAST LIMIT 20
     """),
 )
 QUARANTINE_REASONS = Question(
     "quarantine_reasons",
     "Quarantined lines per reason, most first.",
     _sql(f"""
-        SELECT reason, COUNT(*) AS quarantined FROM {QUARANTINE.name} GROUP BY reason ORDER BY quarantined DESC, reason
+        SELECT reason, COUNT(*) AS quarantined FROM {QUARANTINE.name}
+        GROUP BY reason ORDER BY quarantined DESC, reason NULLS LAST
     """),
 )
 

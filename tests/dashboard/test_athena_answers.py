@@ -38,7 +38,7 @@ def _seed(moto_url: str, questions: list[str]) -> None:
         data = [{"Data": [{"VarCharValue": v} if v is not None else {} for v in row]} for row in rows]
         info = [{"Name": c, "Label": c, "Type": t} for c, t in columns]
         results.append({"rows": [header, *data], "column_info": info})
-    body = {"account_id": ACCOUNT_ID, "region": REGION, "results": results}
+    body: dict[str, Any] = {"account_id": ACCOUNT_ID, "region": REGION, "results": results}
     requests.post(f"{moto_url}/moto-api/static/athena/query-results", json=body, timeout=10).raise_for_status()
 
 

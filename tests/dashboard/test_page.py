@@ -121,7 +121,7 @@ def test_the_headline_is_the_newest_day_recounted_from_silver(
     ).first()  # fmt: skip
     shown = opened.page.evaluate("Object.fromEntries(Array.from(document.querySelectorAll('#headline .card'))"
                                  ".map(c => [c.dataset.figure, Number(c.dataset.value)]))")  # fmt: skip
-    assert shown == {column: counts[column] for column, _ in HEADLINE}
+    assert counts is not None and shown == {column: counts[column] for column, _ in HEADLINE}
     assert opened.page.get_attribute("#headline", "data-day") == DAYS[1]
 
 

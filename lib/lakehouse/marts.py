@@ -112,10 +112,10 @@ def trending_daily(repo_days: DataFrame, days: Sequence[str]) -> DataFrame:
     spread = repo_days.where(F.col("stars") > 0).select(
         F.explode(covering).alias("target"), "repo_name", "stars", day.alias("day")
     )
+    # One shuffle, by target day: the sums (by day and repository) and the ranks (by day) need no other.
+    by_day = spread.withColumn("ingest_dt", F.date_format("target", "yyyy-MM-dd")).repartition("ingest_dt")
     back = F.datediff(F.col("target"), F.col("day"))
-    sums = spread.groupBy(F.date_format("target", "yyyy-MM-dd").alias("ingest_dt"), "repo_name").agg(
-        *_window_sums(back, 7), *_window_sums(back, 28)
-    )
+    sums = by_day.groupBy("ingest_dt", "repo_name").agg(*_window_sums(back, 7), *_window_sums(back, 28))
     ranked = _ranked(_ranked(sums, 7), 28)
     top = (F.col("rank_7d") <= TRENDING_TOP) | (F.col("rank_28d") <= TRENDING_TOP)
     return ranked.where(top).select(*TRENDING_DAILY.column_names)

@@ -89,6 +89,8 @@ SILVER = Table(
         ("actor_id", "bigint"),
         ("org_login", "string"),
         ("is_public", "boolean"),
+        # Appended, never inserted: Athena reads Parquet by column name, so files written before these columns read
+        # null in them (https://docs.aws.amazon.com/athena/latest/ug/handling-schema-updates-chapter.html).
         ("action", "string", "payload.action as GitHub sent it (opened, closed, started, ...); null where absent"),
         ("pr_merged", "boolean", "PullRequestEvent: payload.pull_request.merged; null elsewhere and where absent"),
     ),

@@ -15,6 +15,7 @@ from lakehouse.settings import Settings
 from lakehouse.tables import QUARANTINE, SILVER, SILVER_JOB
 from tests.support.expected import expected_run
 from tests.support.lake import put_object, real_lines, run, table
+from tests.support.marts_recount import action_of, merged_of
 
 HOUR = "2015-01-01-15.first1024.json.gz"
 MiB = 1024 * 1024
@@ -36,7 +37,7 @@ def silver_row(line: bytes) -> tuple[object, ...]:
     created = datetime.strptime(e["created_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=None)
     return (str(e["id"]), e["type"], created.date(), e["repo"]["name"], e["actor"]["login"], created,
             "2015-01-01", e["repo"]["id"], e["actor"]["id"], (e.get("org") or {}).get("login"), e["public"],
-            f"{created:%Y}", f"{created:%m}")
+            action_of(e), merged_of(e), f"{created:%Y}", f"{created:%m}")
 
 
 def test_events_of_5_and_30_mib_reach_silver_and_a_100_mib_line_is_quarantined_whole(

@@ -62,6 +62,8 @@ def test_classify_lines_builds_silver_columns_from_a_real_event(spark: SparkSess
                 665991,
                 "mit",
                 True,
+                None,  # action: a CreateEvent's payload has none
+                None,  # pr_merged: not a pull request
                 "2015",
                 "01",
             )

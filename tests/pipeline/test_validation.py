@@ -50,6 +50,11 @@ CASES = [
     (GOOD.replace('"actor":{"id":5,', '"actor":{"id":"five",'), "bad_type:actor.id"),
     (GOOD.replace('"public":true', '"public":"yes"'), "bad_type:public"),
     (GOOD.replace('"repo":{"id":7,', '"repo":{"id":[7],'), "bad_type:repo.id"),
+    # the payload fields silver reads: any JSON value of action or merged is fine; a payload that is no object is not
+    (GOOD.replace('"public"', '"payload":{"action":5,"pull_request":{"merged":"yes"}},"public"'), None),
+    (GOOD.replace('"public"', '"payload":{"pull_request":null},"public"'), None),
+    (GOOD.replace('"public"', '"payload":"opened","public"'), "bad_type:payload"),
+    (GOOD.replace('"public"', '"payload":{"pull_request":[1]},"public"'), "bad_type:payload.pull_request"),
     (GOOD.replace("2015-01-01T00:00:00Z", "yesterday"), "bad_timestamp"),
     (GOOD.replace("2015-01-01T00:00:00Z", "2015-13-45T00:00:00Z"), "bad_timestamp"),
     (GOOD.replace('"a/b"', '"' + "x" * 3000 + '"'), "line_too_large"),

@@ -21,7 +21,7 @@ from lakehouse.jobs.runner import run_job
 from lakehouse.layout import utc_now
 from lakehouse.runtime.local import LocalRuntime, lake_session
 from lakehouse.settings import Settings
-from lakehouse.tables import BRONZE, GOLD_DAILY, GOLD_JOB, QUARANTINE, SILVER, SILVER_JOB, Table
+from lakehouse.tables import BRONZE, GOLD_DAILY, GOLD_JOB, MARTS, QUARANTINE, SILVER, SILVER_JOB, TRENDING_DAILY, Table
 
 log = logging.getLogger("lakehouse")
 
@@ -59,7 +59,7 @@ def _print_top(gold: DataFrame, column: str) -> None:
 def show_lake(spark: SparkSession, settings: Settings) -> None:
     """Rows per layer, quarantine by reason, the day's top event types and repositories, where and how."""
     print("\nrows per layer")
-    layers = [(t.name, _count(spark, settings, t)) for t in (BRONZE, SILVER, QUARANTINE, GOLD_DAILY)]
+    layers = [(t.name, _count(spark, settings, t)) for t in (BRONZE, SILVER, QUARANTINE, GOLD_DAILY, *MARTS)]
     print_table(["table", "rows"], [{"table": n, "rows": c} for n, c in layers])
     print("\nquarantined lines by reason")
     reasons = spark.table(qualified(settings, QUARANTINE)).groupBy("reason").count().orderBy(F.desc("count"))
@@ -69,6 +69,10 @@ def show_lake(spark: SparkSession, settings: Settings) -> None:
     _print_top(gold, "event_type")
     print(f"\ntop repositories on {SAMPLE_DAY}")
     _print_top(gold, "repo_name")
+    print(f"\ntrending on {SAMPLE_DAY} (stars over the last 7 ingest days)")
+    trending = spark.table(qualified(settings, TRENDING_DAILY)).where(F.col("ingest_dt") == SAMPLE_DAY.isoformat())
+    columns = ["rank_7d", "repo_name", "stars_7d"]
+    print_table(columns, list(records(trending.where(F.col("rank_7d") <= 5).select(*columns).orderBy("rank_7d"))))
     print(f"\nthe lake lives in {settings.root}: buckets are folders ({settings.uri('raw')}, ...)")
     print("query it with SQL, for example:")
     print(

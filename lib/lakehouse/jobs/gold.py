@@ -69,7 +69,8 @@ def _trending(lake: Lake, days: Sequence[str]) -> None:
     first = (date.fromisoformat(days[0]) - timedelta(TRENDING_REACH)).isoformat()
     repo_days = lake.read(REPO_DAILY, F.col("ingest_dt").between(first, days[-1]))
     written = Observation("trending days")
-    rows = trending_daily(repo_days, days).observe(written, F.concat_ws(",", F.collect_set("ingest_dt")).alias("days"))
+    days_written = F.concat_ws(",", F.collect_set("ingest_dt")).alias("days")
+    rows = trending_daily(repo_days, days).observe(written, days_written)
     lake.overwrite(TRENDING_DAILY, rows, _written_days(written))
 
 

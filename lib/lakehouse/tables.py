@@ -136,6 +136,7 @@ RUNS = Table(
         ("quarantined", "bigint"),
         ("duplicates", "bigint"),
         ("gold_days", "bigint"),
+        ("code_version", "string", "the version of lakehouse that ran the job"),
     ),
     partition_keys=(),
     description="One row per job run, with its counts: lines_read = silver_rows + quarantined + duplicates.",
@@ -166,3 +167,7 @@ JOBS = (SILVER_JOB, GOLD_JOB)
 # Rewrites small silver files; uses no bookmark. On Glue it runs as bronze_to_silver --mode compact, so
 # the job's one-run-at-a-time queuing keeps it from ever overlapping an append to silver.
 COMPACT_JOB = "compact_silver"
+# Derive silver partitions (and their quarantine) again from bronze; re-judge quarantined lines. On Glue
+# both run as modes of bronze_to_silver, serialized with its appends like compaction.
+REBUILD_JOB = "rebuild_silver"
+REPLAY_JOB = "replay_quarantine"

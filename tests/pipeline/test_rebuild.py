@@ -1,0 +1,102 @@
+"""rebuild_silver: silver derived again from bronze under today's code equals a fresh lake's, exactly once."""
+
+from __future__ import annotations
+
+import pytest
+from chispa import assert_df_equality
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from lakehouse import transforms
+from lakehouse.bookmarks import BookmarkOption
+from lakehouse.jobs.run_record import RunReport
+from lakehouse.jobs.runner import run_job
+from lakehouse.jobs.scope import Scope
+from lakehouse.runtime.local import LocalRuntime
+from lakehouse.settings import Settings
+from lakehouse.tables import GOLD_DAILY, GOLD_JOB, QUARANTINE, REBUILD_JOB, RUNS, SILVER, SILVER_INDEX, SILVER_JOB
+from tests.support.expected import expected_run
+from tests.support.lake import put_object, real_lines, run, table
+
+HOUR = "2015-01-01-15.first1024.json.gz"
+LATER = "2021-07-21-06to09.first200each.json.gz"
+BAD = [b"{not json", b"[1,2]", b'{"id":"x","type":"PushEvent"}']
+
+
+def objects() -> list[tuple[str, str, list[bytes]]]:
+    """Real lines in four objects: duplicates across objects, bad lines, two ingest days in 2015/01."""
+    hour, later = real_lines(HOUR), real_lines(LATER)
+    return [
+        ("2015-01-01", "a", hour[:400] + BAD),
+        ("2015-01-01", "b", hour[300:700]),  # 100 events again
+        ("2015-01-02", "c", hour[650:]),  # a late day landing in 2015/01 too, 50 events again
+        ("2021-07-21", "d", later[:300] + BAD[:1]),
+    ]
+
+
+def hourly_lake(spark: SparkSession, lake: Settings) -> None:
+    """The objects arrive one by one, a silver run after each, as the hourly workflow does."""
+    for day, name, lines in objects():
+        put_object(lake, day, name, lines)
+        run(spark, lake, SILVER_JOB)
+
+
+def rebuild(spark: SparkSession, lake: Settings, scope: Scope | None = None) -> RunReport:
+    return run_job(LocalRuntime.create(spark, lake, REBUILD_JOB, BookmarkOption.DISABLE), scope=scope)
+
+
+def change_transform(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A changed transform: repo_name derived differently (upper case), for every line parsed from now on."""
+    parse = transforms._parse_lines
+
+    def upper_repo(lines: DataFrame, max_line_bytes: int, check_utf8: bool = True) -> DataFrame:
+        return parse(lines, max_line_bytes, check_utf8).withColumn("repo_name", F.upper("repo_name"))
+
+    monkeypatch.setattr(transforms, "_parse_lines", upper_repo)
+
+
+def fresh_lake(spark: SparkSession, lake: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The same bronze in a new lake, one silver run over all of it."""
+    fresh = Settings.local(tmp_path_factory.mktemp("fresh") / "lake", env=f"{lake.env}f")
+    for day, name, lines in objects():
+        put_object(fresh, day, name, lines)
+    run(spark, fresh, SILVER_JOB)
+    return fresh
+
+
+def comparable(quarantine: DataFrame) -> DataFrame:
+    """Quarantine without the time of judgement, objects named within bronze (the two lakes' roots differ)."""
+    key = F.regexp_extract("source_object", r"(ingest_dt=[^/]+/[^/]+)$", 1)
+    return quarantine.drop("quarantined_at").withColumn("source_object", key)
+
+
+def recount(silver: DataFrame) -> DataFrame:
+    """Gold worked out from silver here, not by the gold job."""
+    counted = silver.groupBy("event_type", "repo_name", "ingest_dt").agg(F.count(F.lit(1)).alias("events_count"))
+    return counted.select("event_type", "repo_name", "events_count", "ingest_dt")
+
+
+def test_rebuild_under_new_code_equals_a_fresh_lake_and_gold_a_recount(
+    spark: SparkSession, lake: Settings, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hourly_lake(spark, lake)
+    run(spark, lake, GOLD_JOB)
+    change_transform(monkeypatch)
+    fresh = fresh_lake(spark, lake, tmp_path_factory)
+    report = rebuild(spark, lake)
+    assert_df_equality(table(spark, lake, SILVER), table(spark, fresh, SILVER), ignore_row_order=True)
+    assert_df_equality(comparable(table(spark, lake, QUARANTINE)), comparable(table(spark, fresh, QUARANTINE)),
+                       ignore_row_order=True)
+    lines = [line for _, _, object_lines in objects() for line in object_lines]
+    assert (report.lines_read, report.quarantined) == (len(lines), expected_run(lines).quarantined)
+    assert report.partitions[:2] == ["year=2015/month=01", "year=2021/month=07"]
+    run(spark, lake, GOLD_JOB)
+    assert_df_equality(table(spark, lake, GOLD_DAILY), recount(table(spark, lake, SILVER)), ignore_row_order=True,
+                       ignore_nullable=True)
+    runs = table(spark, lake, RUNS)
+    balanced = F.col("lines_read") == F.col("silver_rows") + F.col("quarantined") + F.col("duplicates")
+    assert runs.where(~balanced).count() == 0
+    assert runs.where(F.col("job") == REBUILD_JOB).select("run_id").collect() == [(report.run_id,)]
+    assert {r["ingest_dt"] for r in table(spark, lake, SILVER_INDEX).where(F.col("run_id") == report.run_id)
+            .select("ingest_dt").collect()} == {"2015-01-01", "2015-01-02", "2021-07-21"}
+

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from chispa import assert_df_equality
 from pyspark.sql import DataFrame, SparkSession
@@ -100,3 +102,79 @@ def test_rebuild_under_new_code_equals_a_fresh_lake_and_gold_a_recount(
     assert {r["ingest_dt"] for r in table(spark, lake, SILVER_INDEX).where(F.col("run_id") == report.run_id)
             .select("ingest_dt").collect()} == {"2015-01-01", "2015-01-02", "2021-07-21"}
 
+
+
+def upper_repos(silver: DataFrame) -> set[tuple[str, str]]:
+    """(year, month) of the partitions whose repo names are all upper case (the changed transform's mark)."""
+    lower = F.max((F.col("repo_name") != F.upper("repo_name")).cast("int"))
+    marked = silver.groupBy("year", "month").agg(lower.alias("lower")).where(F.col("lower") == 0)
+    return {(r["year"], r["month"]) for r in marked.collect()}
+
+
+def test_new_bronze_between_rebuilds_of_other_days_loses_nothing(
+    spark: SparkSession, lake: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hourly_lake(spark, lake)
+    change_transform(monkeypatch)
+    first = rebuild(spark, lake, Scope.of("2021-07-21"))
+    assert first.partitions == ["year=2021/month=07", "github_events_quarantine/ingest_dt=2021-07-21"]
+    assert upper_repos(table(spark, lake, SILVER)) == {("2021", "07")}
+    newer = real_lines("2025-01-01-15.first2048.json.gz", 500)
+    put_object(lake, "2025-01-01", "e", newer)
+    run(spark, lake, SILVER_JOB)
+    second = rebuild(spark, lake, Scope.of("2015-01-01", "2015-01-02"))
+    assert second.partitions[0] == "year=2015/month=01"
+    run(spark, lake, SILVER_JOB)
+    lines = [line for _, _, object_lines in objects() for line in object_lines] + newer
+    want = expected_run(lines)
+    silver = table(spark, lake, SILVER)
+    assert sorted(r["event_id"] for r in silver.select("event_id").collect()) == sorted(want.ids)
+    assert upper_repos(silver) == {("2015", "01"), ("2021", "07"), ("2025", "01")}
+    runs = table(spark, lake, RUNS)
+    balanced = F.col("lines_read") == F.col("silver_rows") + F.col("quarantined") + F.col("duplicates")
+    assert runs.where(~balanced).count() == 0
+
+
+class Killed(BaseException):
+    """The process dies here: no clean-up of ours runs."""
+
+
+def die(*args: object, **kwargs: object) -> None:
+    raise Killed
+
+
+@pytest.mark.parametrize("crash_at", ["write", "switch", "delete", "index"])
+def test_a_crash_at_any_step_leaves_whole_partitions_and_a_rerun_converges(
+    crash_at: str, spark: SparkSession, lake: Settings, tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from lakehouse.jobs import rebuild as rebuild_module
+    from lakehouse.jobs import switch as switch_module
+    from lakehouse.lake import Lake
+
+    hourly_lake(spark, lake)
+    before = sorted(r["event_id"] for r in table(spark, lake, SILVER).select("event_id").collect())
+    change_transform(monkeypatch)
+    fresh = fresh_lake(spark, lake, tmp_path_factory)
+    points = {
+        "write": (switch_module, "checked"),  # the first partition written beside, not switched
+        "switch": (Lake, "delete"),  # the first partition switched, its old folder still there
+        "index": (rebuild_module, "write_silver_index"),  # every partition switched, the index not written
+    }
+    with monkeypatch.context() as patched:
+        if crash_at == "delete":  # the second partition switched, the first one's old folder removed
+            calls = iter(range(10))
+            patched.setattr(Lake, "delete", lambda self, location: die() if next(calls) == 1 else None)
+        else:
+            patched.setattr(*points[crash_at], die)
+        with pytest.raises(Killed):
+            rebuild(spark, lake)
+    spark.catalog.refreshTable(f"`{lake.database}`.`{SILVER.name}`")
+    silver = table(spark, lake, SILVER)
+    assert sorted(r["event_id"] for r in silver.select("event_id").collect()) == before
+    rebuild(spark, lake)
+    assert_df_equality(table(spark, lake, SILVER), table(spark, fresh, SILVER), ignore_row_order=True)
+    assert_df_equality(comparable(table(spark, lake, QUARANTINE)), comparable(table(spark, fresh, QUARANTINE)),
+                       ignore_row_order=True)
+    leftovers = [p for p in (Path(SILVER.location(lake)) / "_rebuilt").glob("*/*/*") if p.is_dir()]
+    assert len(leftovers) == 2  # the rerun's two partitions only: the crashed attempt's folders were swept

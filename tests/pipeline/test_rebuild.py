@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import pytest
@@ -178,3 +179,20 @@ def test_a_crash_at_any_step_leaves_whole_partitions_and_a_rerun_converges(
                        ignore_row_order=True)
     leftovers = [p for p in (Path(SILVER.location(lake)) / "_rebuilt").glob("*/*/*") if p.is_dir()]
     assert len(leftovers) == 2  # the rerun's two partitions only: the crashed attempt's folders were swept
+
+
+def test_a_corrupt_object_of_a_rebuilt_day_stays_one_corrupt_object_row(spark: SparkSession, lake: Settings) -> None:
+    lines = real_lines(HOUR)
+    put_object(lake, "2015-01-01", "a", lines[:200])
+    whole = gzip.compress(b"".join(line + b"\n" for line in lines[200:400]))
+    truncated = put_object(lake, "2015-01-01", "b", [], raw=whole[: len(whole) // 2])
+    run(spark, lake, SILVER_JOB)
+    report = rebuild(spark, lake)
+    want = expected_run(lines[:200])
+    assert (report.lines_read, report.silver_rows, report.quarantined, report.duplicates) == (
+        want.lines_read + 1, want.silver_rows, 1, 0
+    )
+    assert table(spark, lake, QUARANTINE).select("raw_line", "source_object", "reason").collect() == [
+        (None, f"file://{truncated}", "corrupt_object")
+    ]
+    assert sorted(r["event_id"] for r in table(spark, lake, SILVER).select("event_id").collect()) == sorted(want.ids)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import gzip
+import json
 from pathlib import Path
 
 import pytest
 from chispa import assert_df_equality
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from lakehouse import transforms
@@ -196,3 +197,26 @@ def test_a_corrupt_object_of_a_rebuilt_day_stays_one_corrupt_object_row(spark: S
         (None, f"file://{truncated}", "corrupt_object")
     ]
     assert sorted(r["event_id"] for r in table(spark, lake, SILVER).select("event_id").collect()) == sorted(want.ids)
+
+
+def test_a_stricter_rule_moves_lines_to_a_new_quarantine_partition_as_a_fresh_lake_would(
+    spark: SparkSession, lake: Settings, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    put_object(lake, "2015-01-01", "a", real_lines(HOUR, 300))  # every line valid: no quarantine partition
+    run(spark, lake, SILVER_JOB)
+    judge = transforms.quarantine_reason
+
+    def strict(value: Column, event: Column, *args: object, **kwargs: object) -> Column:
+        return F.when(event["type"] == "PushEvent", F.lit("test:push_event")).otherwise(judge(value, event, *args,
+                                                                                          **kwargs))
+
+    monkeypatch.setattr(transforms, "quarantine_reason", strict)
+    fresh = Settings.local(tmp_path_factory.mktemp("fresh") / "lake", env=f"{lake.env}f")
+    put_object(fresh, "2015-01-01", "a", real_lines(HOUR, 300))
+    run(spark, fresh, SILVER_JOB)
+    report = rebuild(spark, lake)
+    pushes = [line for line in real_lines(HOUR, 300) if json.loads(line)["type"] == "PushEvent"]
+    assert (report.quarantined, report.quarantined_by_reason) == (len(pushes), {"test:push_event": len(pushes)})
+    assert_df_equality(table(spark, lake, SILVER), table(spark, fresh, SILVER), ignore_row_order=True)
+    assert_df_equality(comparable(table(spark, lake, QUARANTINE)), comparable(table(spark, fresh, QUARANTINE)),
+                       ignore_row_order=True)

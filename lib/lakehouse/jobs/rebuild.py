@@ -103,7 +103,8 @@ def _judged(runtime: Runtime, days: list[str], corrupt: tuple[str, ...]) -> tupl
         raise
 
 
-def rebuild_quarantine(lake: Lake, classified: DataFrame, days: list[str], report: RunReport) -> None:
+def rebuild_quarantine(lake: Lake, classified: DataFrame, profile: BatchProfile, days: list[str],
+                       report: RunReport) -> None:
     """Every quarantine partition of the days read, derived again; a day new to quarantine is appended."""
     bad = quarantine_rows(classified, report.started_at)  # from the cache: a filter per partition
     held = located(lake, QUARANTINE)
@@ -113,7 +114,7 @@ def rebuild_quarantine(lake: Lake, classified: DataFrame, days: list[str], repor
         return bad.where(F.col("ingest_dt") == values["ingest_dt"]).coalesce(1)  # quarantine is small: one file
 
     rewrite_partitions(lake, QUARANTINE, rewritten, of_day, report.run_id)
-    new_days = sorted(set(days) - {p.values["ingest_dt"] for p in rewritten})
+    new_days = sorted(profile.quarantine_days - {p.values["ingest_dt"] for p in rewritten})
     if new_days:
         lake.append(QUARANTINE, bad.where(F.col("ingest_dt").isin(new_days)).repartition("ingest_dt"))
     report.partitions += [f"{QUARANTINE.name}/{p.name}" for p in rewritten]
@@ -152,7 +153,7 @@ def rebuild_silver(runtime: Runtime, report: RunReport, scope: Scope) -> RunRepo
         valid = valid_rows(classified)
         report.silver_rows = rebuild_partitions(lake, valid, plan, report.run_id)
         report.partitions = [p.name for p in plan.partitions]
-        rebuild_quarantine(lake, classified, days, report)
+        rebuild_quarantine(lake, classified, profile, days, report)
         report.silver_rows += append_outside(lake, valid, profile, plan)
         write_silver_index(lake, profile, report.run_id)
         report.duplicates = report.lines_read - report.quarantined - report.silver_rows

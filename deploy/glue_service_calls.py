@@ -45,12 +45,12 @@ class JobIo:
     job: str
     reads: tuple[Table, ...]
     writes: tuple[Table, ...]
-    relocates: tuple[Table, ...] = ()  # compaction moves partitions (ALTER TABLE ... SET LOCATION)
+    relocates: tuple[Table, ...] = ()  # compaction, rebuild, replay move partitions (ALTER TABLE ... SET LOCATION)
 
 
 JOB_IO = (
     JobIo(SILVER_JOB, reads=(BRONZE, SILVER, SILVER_INDEX), writes=(SILVER, QUARANTINE, RUNS, SILVER_INDEX),
-          relocates=(SILVER,)),  # bronze_to_silver, and --mode compact
+          relocates=(SILVER, QUARANTINE)),  # bronze_to_silver, and --mode compact|rebuild|replay
     JobIo(GOLD_JOB, reads=(SILVER, SILVER_INDEX, REPO_DAILY), writes=(*GOLD_TABLES, RUNS)),  # trending reads repo_daily
 )  # fmt: skip
 

@@ -73,7 +73,9 @@ class GlueTrigger(GlueTagged):
         return {**state, "Tags": self._tags()}
 
     def create(self, desired: State) -> None:
-        self.glue.create_trigger(Name=self.name, StartOnCreation=True, **desired)
+        # StartOnCreation true is refused for ON_DEMAND triggers (docs: glue/latest/webapi/API_CreateTrigger.html)
+        start = {"StartOnCreation": True} if desired.get("Type") != "ON_DEMAND" else {}
+        self.glue.create_trigger(Name=self.name, **start, **desired)
 
     def update(self, desired: State, current: State, fields: tuple[str, ...]) -> None:
         if set(fields) & set(TRIGGER_FIXED):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from workflows.compile import CompiledWorkflow, compile_workflow
-from workflows.declarations import CRAWLERS, DAILY, HOURLY, WORKFLOWS
+from workflows.declarations import CRAWLERS, DAILY, HOURLY, REBUILD, WORKFLOWS
 from workflows.mermaid import render_docs, to_mermaid
 from workflows.model import Crawler, Step, Workflow
 
@@ -11,6 +11,7 @@ __all__ = [
     "CRAWLERS",
     "DAILY",
     "HOURLY",
+    "REBUILD",
     "WORKFLOWS",
     "CompiledWorkflow",
     "Crawler",

@@ -56,6 +56,10 @@ def compile_workflow(workflow: Workflow, namer: Namer, tags: dict[str, str]) -> 
         "StartOnCreation": True,
         "Tags": dict(tags),
     }
+    if workflow.schedule is None:  # started by hand (StartWorkflowRun); StartOnCreation true is refused for
+        # ON_DEMAND triggers (docs: glue/latest/webapi/API_CreateTrigger.html, "StartOnCreation")
+        del start["Schedule"], start["StartOnCreation"]
+        start.update(Type="ON_DEMAND", Description=f"Starts {workflow.name} when started by hand")
     triggers = [start]
     for deps, steps in _groups(workflow).items():
         triggers.append(

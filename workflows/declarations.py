@@ -1,8 +1,9 @@
-"""The two workflows of the lake: hourly bronze→silver; daily silver→gold, compaction, drift crawlers.
+"""The workflows of the lake: hourly bronze→silver; daily silver→gold, compaction, drift crawlers; rebuild.
 
 Schedules are UTC. The hourly run starts at minute 10 and the daily one at 02:40, so the two never
 start at the same minute; the jobs also have MaxConcurrentRuns 1 with run queuing, so a run that
-overruns is queued, never run beside another run of the same job (compaction included, see below).
+overruns is queued, never run beside another run of the same job (compaction and rebuilds included,
+see below). The rebuild workflow has no schedule: it is started by hand, after a change to the code.
 """
 
 from __future__ import annotations
@@ -35,6 +36,11 @@ CRAWLERS: tuple[Crawler, ...] = (RAW_DRIFT, CURATED_DRIFT)
 # to it. It reads no new input, so it runs without the bookmark.
 COMPACTION = {"--mode": "compact", "--job-bookmark-option": "job-bookmark-disable"}
 
+# A rebuild is a mode of bronze_to_silver for the same reason as compaction; it reads bronze by ingest day,
+# not through the bookmark. Started without --from/--to it rebuilds every silver partition; for a range,
+# start the job itself with --mode rebuild --from ... --to ... (then silver_to_gold).
+REBUILD_MODE = {"--mode": "rebuild", "--job-bookmark-option": "job-bookmark-disable"}
+
 HOURLY = Workflow(
     name="hourly",
     description="Every hour: new bronze objects become silver rows (and quarantine).",
@@ -60,4 +66,12 @@ DAILY = Workflow(
     run_properties={"cadence": "daily"},
 )
 
-WORKFLOWS: tuple[Workflow, ...] = (HOURLY, DAILY)
+REBUILD = Workflow(
+    name="rebuild",
+    description="On demand: every silver partition derived again from bronze under the deployed code, then gold.",
+    schedule=None,
+    steps=(Step(SILVER_JOB, "job", arguments=REBUILD_MODE), Step(GOLD_JOB, "job", depends_on=(SILVER_JOB,))),
+    run_properties={"cadence": "on-demand"},
+)
+
+WORKFLOWS: tuple[Workflow, ...] = (HOURLY, DAILY, REBUILD)

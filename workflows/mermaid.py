@@ -26,7 +26,7 @@ def _node(workflow: Workflow, step: Step) -> str:
 def to_mermaid(workflow: Workflow) -> str:
     """A Mermaid flowchart: the schedule, then each step after the steps it depends on."""
     start = f"{workflow.name}_start"
-    lines = ["flowchart LR", f'    {start}{{{{"{workflow.name}: {workflow.schedule}"}}}}']
+    lines = ["flowchart LR", f'    {start}{{{{"{workflow.name}: {workflow.when}"}}}}']
     lines += [_node(workflow, s) for s in workflow.steps]
     lines += [f"    {start} --> {_node_id(workflow, s)}" for s in workflow.start_steps]
     for step in workflow.steps:

@@ -38,11 +38,11 @@ class Step:
 
 @dataclass(frozen=True)
 class Workflow:
-    """A Glue Workflow: a SCHEDULED start, then steps ordered by their DependsOn edges."""
+    """A Glue Workflow: a SCHEDULED start (ON_DEMAND when `schedule` is None), then steps by DependsOn edges."""
 
     name: str
     description: str
-    schedule: str
+    schedule: str | None
     steps: tuple[Step, ...]
     run_properties: Mapping[str, str] = field(default_factory=dict)
 
@@ -59,6 +59,11 @@ class Workflow:
                 )
         if not self.start_steps:
             raise WorkflowError(f"workflow {self.name!r} has no step without dependencies to start")
+
+    @property
+    def when(self) -> str:
+        """The schedule, as a person reads it."""
+        return self.schedule or "on demand"
 
     @property
     def start_steps(self) -> tuple[Step, ...]:

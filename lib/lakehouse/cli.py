@@ -1,4 +1,5 @@
-"""The `lakehouse` command: ingest, run, compact, query, status, bookmark, demo, dashboard (and deploy).
+"""The `lakehouse` command: ingest, run, compact, rebuild, replay, query, status, bookmark, demo, dashboard
+(and deploy from a checkout).
 
 The forms documented in the README are a contract. Every error the user can fix is one line on
 stderr and a non-zero exit; the result of `query` is the only thing on stdout.
@@ -21,7 +22,7 @@ from lakehouse.commands.ingest import register as register_ingest_sources
 from lakehouse.dashboard.questions import DEFAULT_DAYS
 from lakehouse.errors import JobError, UserError
 from lakehouse.settings import ROOT_ENV_VAR, Settings
-from lakehouse.tables import COMPACT_JOB, GOLD_JOB, JOBS, SILVER_JOB
+from lakehouse.tables import COMPACT_JOB, GOLD_JOB, JOBS, REPLAY_JOB, SILVER_JOB
 
 log = logging.getLogger("lakehouse")
 
@@ -49,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     compact.add_argument("target", choices=["silver"])
     compact.add_argument("--json", action="store_true", help="print the run's counts as one JSON object")
     compact.set_defaults(handler=_compact)
+
+    _add_rebuild_commands(commands)
 
     query = commands.add_parser("query", help="Spark SQL against the catalog (table names unqualified)")
     query.add_argument("sql")
@@ -80,6 +83,41 @@ def build_parser() -> argparse.ArgumentParser:
     deploy.add_argument("deploy_args", nargs=argparse.REMAINDER)
     deploy.set_defaults(handler=_deploy)
     return parser
+
+
+def _add_rebuild_commands(commands: argparse._SubParsersAction) -> None:
+    days = "ingest days (YYYY-MM-DD, both included; default: all)"
+    rebuild = commands.add_parser("rebuild", help="derive silver partitions again from bronze, under this code")
+    rebuild.add_argument("target", choices=["silver"])
+    rebuild.add_argument("--from", dest="from_day", metavar="YYYY-MM-DD", help=f"partitions holding rows of {days}")
+    rebuild.add_argument("--to", dest="to_day", metavar="YYYY-MM-DD")
+    rebuild.add_argument("--dry-run", action="store_true", help="name the partitions and bronze objects; read no data")
+    rebuild.add_argument("--with-gold", action="store_true", help="then recompute gold for the days touched")
+    rebuild.add_argument("--json", action="store_true", help="print each run's counts as one JSON object")
+    rebuild.set_defaults(handler=_rebuild)
+
+    replay = commands.add_parser("replay", help="judge quarantined lines again; move those now valid to silver")
+    replay.add_argument("target", choices=["quarantine"])
+    replay.add_argument("--reason", help="only lines quarantined for this reason (e.g. bad_timestamp)")
+    replay.add_argument("--from", dest="from_day", metavar="YYYY-MM-DD", help=f"quarantine of {days}")
+    replay.add_argument("--to", dest="to_day", metavar="YYYY-MM-DD")
+    replay.add_argument("--json", action="store_true", help="print the run's counts as one JSON object")
+    replay.set_defaults(handler=_replay)
+
+
+def _rebuild(args: argparse.Namespace, settings: Settings) -> int:
+    from lakehouse.commands.rebuild import rebuild
+    from lakehouse.jobs.scope import Scope
+
+    scope = Scope.of(args.from_day, args.to_day, dry_run=args.dry_run)
+    return rebuild(settings, scope, args.with_gold, args.json)
+
+
+def _replay(args: argparse.Namespace, settings: Settings) -> int:
+    from lakehouse.commands.rebuild import replay
+    from lakehouse.jobs.scope import Scope
+
+    return replay(settings, REPLAY_JOB, Scope.of(args.from_day, args.to_day, args.reason), args.json)
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:

@@ -26,13 +26,14 @@ from lakehouse.catalog import (
 )
 from lakehouse.schemas import table_schema
 from lakehouse.settings import Settings
-from lakehouse.tables import SILVER, Table
+from lakehouse.tables import QUARANTINE, SILVER, Table
 
 log = logging.getLogger(__name__)
 
 # Tables whose partitions may lie outside their folders in the layout: compaction and rebuilds move
-# silver's. They are written with insertInto, which finds each partition's location in the catalog.
-AT_MOVABLE_LOCATIONS = frozenset({SILVER.name})
+# silver's, rebuilds and replays quarantine's. They are written with insertInto, which finds each
+# partition's location in the catalog.
+AT_MOVABLE_LOCATIONS = frozenset({SILVER.name, QUARANTINE.name})
 
 Partition = Mapping[str, str]
 
@@ -173,6 +174,11 @@ class Lake:
         if not fs.exists(path):
             return []
         return sorted(s.getPath().toString() for s in fs.listStatus(path) if s.isDirectory())
+
+    def make_folder(self, location: str) -> None:
+        """An empty folder: the new place of a partition that a rewrite left without rows."""
+        path, fs = self._path(location)
+        fs.mkdirs(path)
 
     def delete(self, location: str) -> None:
         path, fs = self._path(location)

@@ -200,6 +200,7 @@ RUNS = Table(
         ("quarantined", "bigint"),
         ("duplicates", "bigint"),
         ("gold_days", "bigint"),
+        ("code_version", "string", "the version of lakehouse that ran the job"),
     ),
     partition_keys=(),
     description="One row per job run, with its counts: lines_read = silver_rows + quarantined + duplicates.",
@@ -235,3 +236,7 @@ JOBS = (SILVER_JOB, GOLD_JOB)
 COMPACT_JOB = "compact_silver"
 # Writes the dashboard page to gold (the daily workflow's step after gold); a Glue job with no bookmark.
 DASHBOARD_JOB = "publish_dashboard"
+# Derive silver partitions (and their quarantine) again from bronze; re-judge quarantined lines. On Glue
+# both run as modes of bronze_to_silver, serialized with its appends like compaction.
+REBUILD_JOB = "rebuild_silver"
+REPLAY_JOB = "replay_quarantine"

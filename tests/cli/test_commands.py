@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
+from lakehouse import __version__
 from tests.support.expected import Expected, documents, expected_run
 from tests.support.lake import DATA
 
@@ -112,7 +113,7 @@ def test_status_reports_tables_bookmarks_and_runs(lake_root: Path) -> None:
     result = lakehouse(lake_root, "status", "--json")
     assert result.returncode == 0, result.stderr
     state = json.loads(result.stdout)
-    assert set(state) == {"root", "database", "tables", "bookmarks", "last_runs"}
+    assert set(state) == {"root", "database", "tables", "bookmarks", "last_runs", "silver_partitions"}
     assert state["database"] == "lakehouse_local"
     objects, want = ingested()
     tables = {name: (t["rows"], t["partitions"], t["newest_partition"]) for name, t in state["tables"].items()}
@@ -124,6 +125,8 @@ def test_status_reports_tables_bookmarks_and_runs(lake_root: Path) -> None:
     bookmarks = {"bronze_to_silver": {"bronze": objects}, "silver_to_gold": {"silver_index": len(want.months)}}
     assert state["bookmarks"] == bookmarks
     assert [r["job"] for r in state["last_runs"]] == ["silver_to_gold", "bronze_to_silver"]
+    derived = {(p["job"], p["code_version"]) for p in state["silver_partitions"]}
+    assert (len(state["silver_partitions"]), derived) == (len(want.months), {("bronze_to_silver", __version__)})
 
 
 def test_bookmark_show_and_reset(lake_root: Path) -> None:

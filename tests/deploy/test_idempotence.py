@@ -11,7 +11,7 @@ from deploy.context import DeployConfig
 from deploy.errors import DeployError
 from lakehouse.settings import GlueJobSettings, Settings
 from tests.deploy.conftest import Deployer
-from workflows import CRAWLERS, DAILY, HOURLY
+from workflows import CRAWLERS, DAILY, HOURLY, REBUILD
 
 
 def test_second_apply_reports_everything_unchanged_and_makes_no_change_call(deploy: Deployer) -> None:
@@ -63,7 +63,7 @@ def test_a_new_schedule_updates_only_its_trigger(
 ) -> None:
     deploy("apply")
     moved = dataclasses.replace(HOURLY, schedule="cron(20 * * * ? *)")
-    monkeypatch.setattr("deploy.glue_workflows.WORKFLOWS", (moved, DAILY))
+    monkeypatch.setattr("deploy.glue_workflows.WORKFLOWS", (moved, DAILY, REBUILD))
     applied = deploy("apply")
     assert applied.change_calls == ["glue:UpdateTrigger"]
     trigger = session.client("glue").get_trigger(Name="lakehouse-dev-hourly-start")["Trigger"]

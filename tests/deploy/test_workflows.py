@@ -13,6 +13,7 @@ from lakehouse.tables import DASHBOARD_JOB, GOLD_JOB, SILVER_JOB
 from workflows import (
     DAILY,
     HOURLY,
+    REBUILD,
     WORKFLOWS,
     Step,
     Workflow,
@@ -45,7 +46,8 @@ def test_compiled_requests_are_valid_for_the_glue_service_model(workflow: Workfl
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda w: w.name)
 def test_one_scheduled_start_and_conditional_triggers_always_logical(workflow: Workflow) -> None:
     triggers = compile_workflow(workflow, SETTINGS.resource_name, TAGS).triggers
-    assert [t["Type"] for t in triggers].count("SCHEDULED") == 1
+    start = "SCHEDULED" if workflow.schedule else "ON_DEMAND"
+    assert [t["Type"] for t in triggers].count(start) == 1 and triggers[0]["Type"] == start
     assert all(t["Predicate"]["Logical"] == "AND" for t in triggers if t["Type"] == "CONDITIONAL")
 
 
@@ -85,7 +87,7 @@ def test_a_step_after_a_crawler_waits_on_crawl_state() -> None:
 
 
 def test_the_workflows_never_start_at_the_same_minute() -> None:
-    minute = {wf.name: wf.schedule.split("(")[1].split()[0] for wf in WORKFLOWS}
+    minute = {wf.name: wf.schedule.split("(")[1].split()[0] for wf in WORKFLOWS if wf.schedule}
     assert minute["hourly"] != minute["daily"]
     assert [s.name for s in HOURLY.steps if s.kind == "job"] == [SILVER_JOB]
     assert [s.name for s in DAILY.steps if s.kind == "job"] == [GOLD_JOB, DASHBOARD_JOB, SILVER_JOB]  # compaction
@@ -98,3 +100,14 @@ def test_a_dependency_on_an_unknown_step_is_refused() -> None:
 
 def test_docs_workflows_md_is_the_generated_picture() -> None:
     assert DOCS.read_text() == render_docs(), "regenerate: python -m workflows > docs/workflows.md"
+
+
+def test_the_rebuild_workflow_starts_on_demand_with_the_silver_job_in_rebuild_mode_then_gold() -> None:
+    start, after_rebuild = compile_workflow(REBUILD, SETTINGS.resource_name, TAGS).triggers
+    assert (start["Type"], "Schedule" in start, "StartOnCreation" in start) == ("ON_DEMAND", False, False)
+    assert start["Actions"] == [
+        {"JobName": "lakehouse-dev-bronze_to_silver",
+         "Arguments": {"--mode": "rebuild", "--job-bookmark-option": "job-bookmark-disable"}}
+    ]
+    assert after_rebuild["Actions"] == [{"JobName": "lakehouse-dev-silver_to_gold"}]
+    _validate("CreateTrigger", start)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from lakehouse.bookmarks import BookmarkOption
+from lakehouse.errors import UserError
 from lakehouse.jobs.entry import JobArgs, JobArgumentError, job_of
+from lakehouse.jobs.scope import Scope
 
 
 def test_started_by_glue_means_the_glue_runtime() -> None:
@@ -65,5 +67,19 @@ def test_compaction_is_a_mode_of_the_silver_job() -> None:
     ) == ("compact_silver", "silver_to_gold")
     with pytest.raises(JobArgumentError, match="--mode compact belongs to bronze_to_silver, not silver_to_gold"):
         job_of("silver_to_gold", compact)
-    with pytest.raises(JobArgumentError, match="--mode 'vacuum' is not valid: the only mode is compact"):
+    with pytest.raises(JobArgumentError, match="--mode 'vacuum' is not valid: use one of compact, rebuild, replay"):
         JobArgs.from_options({"JOB_NAME": "x", "env": "dev", "mode": "vacuum"})
+
+
+def test_rebuild_and_replay_are_modes_of_the_silver_job_with_their_scope() -> None:
+    rebuild = JobArgs.from_options({"JOB_NAME": "x", "env": "dev", "mode": "rebuild", "from": "2015-01-01"})
+    replay = JobArgs.from_options({"JOB_NAME": "x", "env": "dev", "mode": "replay", "reason": "bad_timestamp"})
+    assert (job_of("bronze_to_silver", rebuild), job_of("bronze_to_silver", replay)) == (
+        "rebuild_silver", "replay_quarantine"
+    )
+    assert (rebuild.scope, replay.scope) == (Scope("2015-01-01"), Scope(reason="bad_timestamp"))
+    with pytest.raises(UserError, match="--to '2015-13-01' is not a day: write it as YYYY-MM-DD"):
+        JobArgs.from_options({"JOB_NAME": "x", "env": "dev", "mode": "rebuild", "to": "2015-13-01"})
+    with pytest.raises(UserError, match="--from 2015-02-01 is after --to 2015-01-01: swap them"):
+        JobArgs.from_options({"JOB_NAME": "x", "env": "dev", "mode": "rebuild", "from": "2015-02-01",
+                              "to": "2015-01-01"})

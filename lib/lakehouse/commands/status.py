@@ -2,7 +2,9 @@
 
 JSON keys: `root`, `database`; `tables`: {name: {`rows`, `partitions` (null when unpartitioned),
 `newest_partition` (e.g. `ingest_dt=2015-01-01`, or null), `location`}}; `bookmarks`: {job: {source:
-files processed}}; `last_runs`: the 5 latest rows of github_events_runs, newest first.
+files processed}}; `last_runs`: the 5 latest rows of github_events_runs, newest first;
+`silver_partitions`: per silver partition (`year=YYYY/month=MM`), the run that last derived rows into it
+(`derived_at`, `job`, `run_id`, `code_version`; null version for runs before versions were recorded).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from lakehouse.catalog import qualified
 from lakehouse.commands.query import print_table, records
 from lakehouse.runtime.local import bookmark_path, lake_session
 from lakehouse.settings import Settings
-from lakehouse.tables import JOBS, RUNS, TABLES, Table
+from lakehouse.tables import JOBS, RUNS, SILVER_INDEX, TABLES, Table
 
 LAST_RUNS = 5
 
@@ -38,6 +40,24 @@ def table_status(spark: SparkSession, settings: Settings, table: Table) -> dict[
     }
 
 
+def derived(spark: SparkSession, settings: Settings) -> list[dict[str, object]]:
+    """When, by which job and version of the code, each silver partition was last derived (index joined to runs).
+
+    The silver index names every run that wrote rows of a day into a partition; compaction only moves
+    rows, so it is not a derivation and writes no index row.
+    """
+    index = spark.table(qualified(settings, SILVER_INDEX)).select("run_id", "year", "month").distinct()
+    runs = spark.table(qualified(settings, RUNS)).select("run_id", "job", "finished_at", "code_version")
+    last = F.max_by(F.struct("finished_at", "job", "run_id", "code_version"), "finished_at").alias("last")
+    per_partition = index.join(runs, on="run_id", how="inner").groupBy("year", "month").agg(last)
+    rows = per_partition.orderBy("year", "month").collect()  # one row per partition: a small aggregate
+    return [
+        {"partition": f"year={r['year']}/month={r['month']}", "derived_at": r["last"]["finished_at"],
+         "job": r["last"]["job"], "run_id": r["last"]["run_id"], "code_version": r["last"]["code_version"]}
+        for r in rows
+    ]
+
+
 def collect_status(spark: SparkSession, settings: Settings) -> dict[str, object]:
     runs = spark.table(qualified(settings, RUNS)).orderBy(F.col("started_at").desc()).limit(LAST_RUNS)
     return {
@@ -48,6 +68,7 @@ def collect_status(spark: SparkSession, settings: Settings) -> dict[str, object]
             job: Bookmark.load(bookmark_path(settings, job), BookmarkOption.ENABLE).summary() for job in JOBS
         },
         "last_runs": list(records(runs)),
+        "silver_partitions": derived(spark, settings),
     }
 
 
@@ -70,4 +91,9 @@ def status(settings: Settings, as_json: bool) -> int:
     assert isinstance(last, list)
     if last:
         print_table(["run_id", "status", "lines_read", "silver_rows", "quarantined", "duplicates", "gold_days"], last)
+    print("\nsilver partitions, last derived:")
+    partitions = state["silver_partitions"]
+    assert isinstance(partitions, list)
+    if partitions:
+        print_table(["partition", "derived_at", "job", "code_version"], partitions)
     return 0

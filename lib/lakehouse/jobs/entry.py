@@ -15,13 +15,15 @@ from typing import Literal
 
 from lakehouse.bookmarks import BookmarkOption
 from lakehouse.errors import UserError
+from lakehouse.jobs.scope import Scope
 from lakehouse.settings import Settings
-from lakehouse.tables import COMPACT_JOB, SILVER_JOB
+from lakehouse.tables import COMPACT_JOB, REBUILD_JOB, REPLAY_JOB, SILVER_JOB
 
 log = logging.getLogger(__name__)
 
-OPTIONAL = ("runtime", "root", "bucket_suffix", "mode")
-MODES = ("compact",)
+OPTIONAL = ("runtime", "root", "bucket_suffix", "mode", "from", "to", "reason")
+# The modes of bronze_to_silver: other jobs on silver, serialized with its appends by the job's queue.
+MODES = {"compact": COMPACT_JOB, "rebuild": REBUILD_JOB, "replay": REPLAY_JOB}
 
 
 class JobArgumentError(UserError, ValueError):
@@ -38,6 +40,7 @@ class JobArgs:
     bucket_suffix: str = ""
     job_run_id: str | None = None
     mode: str | None = None
+    scope: Scope = field(default_factory=Scope)
     resolved: Mapping[str, str | None] = field(default_factory=dict, compare=False)
     """getResolvedOptions' whole dict: what Glue's Job.init expects."""
 
@@ -49,7 +52,8 @@ class JobArgs:
             raise JobArgumentError(f"--runtime {runtime!r} is not valid: use glue or local")
         mode = options.get("mode")
         if mode is not None and mode not in MODES:
-            raise JobArgumentError(f"--mode {mode!r} is not valid: the only mode is compact")
+            raise JobArgumentError(f"--mode {mode!r} is not valid: use one of {', '.join(MODES)}")
+        scope = Scope.of(options.get("from"), options.get("to"), options.get("reason"))
         try:
             bookmark = BookmarkOption.parse(options.get("job_bookmark_option") or BookmarkOption.DISABLE.value)
         except ValueError as e:
@@ -63,6 +67,7 @@ class JobArgs:
             bucket_suffix=options.get("bucket_suffix") or "",
             job_run_id=options.get("JOB_RUN_ID"),
             mode=mode,
+            scope=scope,
             resolved=dict(options),
         )
 
@@ -93,24 +98,24 @@ def run(job: str, args: JobArgs) -> dict[str, object]:
         from lakehouse.runtime.glue import GlueRuntime
 
         glue = GlueRuntime.create(settings, job, args.job_name, args.resolved)
-        return run_job(glue, args.job_run_id).as_json()
+        return run_job(glue, args.job_run_id, args.scope).as_json()
     from lakehouse.runtime.local import LocalRuntime, local_session
 
     with local_session(settings, app_name=args.job_name) as spark:
-        return run_job(LocalRuntime.create(spark, settings, job, args.bookmark)).as_json()
+        return run_job(LocalRuntime.create(spark, settings, job, args.bookmark), scope=args.scope).as_json()
 
 
 def job_of(script_job: str, args: JobArgs) -> str:
-    """The job a script runs: bronze_to_silver --mode compact is the compaction of silver.
+    """The job a script runs: bronze_to_silver --mode compact|rebuild|replay is that job on silver.
 
-    Compaction runs as a mode of the silver job so that, on Glue, the job's MaxConcurrentRuns 1 with
-    run queuing keeps it from ever running beside an append to silver.
+    Compaction, rebuilds and replays run as modes of the silver job so that, on Glue, the job's
+    MaxConcurrentRuns 1 with run queuing keeps them from ever running beside an append to silver.
     """
     if args.mode is None:
         return script_job
     if script_job != SILVER_JOB:
         raise JobArgumentError(f"--mode {args.mode} belongs to {SILVER_JOB}, not {script_job}")
-    return COMPACT_JOB
+    return MODES[args.mode]
 
 
 def main(job: str, argv: list[str]) -> int:

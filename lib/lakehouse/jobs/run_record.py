@@ -6,9 +6,10 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
+from lakehouse import __version__
 from lakehouse.lake import Lake
 from lakehouse.schemas import table_rows
-from lakehouse.tables import COMPACT_JOB, RUNS
+from lakehouse.tables import COMPACT_JOB, REBUILD_JOB, REPLAY_JOB, RUNS
 
 SUCCEEDED = "succeeded"
 FAILED = "failed"
@@ -20,7 +21,7 @@ def new_run_id(job: str, started_at: datetime) -> str:
 
 @dataclass
 class RunReport:
-    """What a run did. The fields up to `gold_days` are the columns of `github_events_runs`."""
+    """What a run did. The fields up to `code_version` are the columns of `github_events_runs`."""
 
     run_id: str
     job: str
@@ -33,9 +34,10 @@ class RunReport:
     quarantined: int = 0
     duplicates: int = 0
     gold_days: int = 0
+    code_version: str = __version__
     quarantined_by_reason: dict[str, int] = field(default_factory=dict)
     days: list[str] = field(default_factory=list)
-    partitions: list[str] = field(default_factory=list)  # compaction: the partitions it rewrote
+    partitions: list[str] = field(default_factory=list)  # compaction, rebuild, replay: the partitions rewritten
     files_written: int = 0  # compaction: the files those partitions hold now
 
     def row(self) -> tuple[object, ...]:
@@ -44,8 +46,10 @@ class RunReport:
 
     def as_json(self) -> dict[str, object]:
         values = asdict(self)
-        if self.job != COMPACT_JOB:  # what only a compaction reports
-            del values["partitions"], values["files_written"]
+        if self.job not in (COMPACT_JOB, REBUILD_JOB, REPLAY_JOB):  # what only partition rewrites report
+            del values["partitions"]
+        if self.job != COMPACT_JOB:
+            del values["files_written"]
         for key in ("started_at", "finished_at"):
             stamp = values[key]
             values[key] = stamp.isoformat().replace("+00:00", "Z") if stamp else None

@@ -45,6 +45,21 @@ class Runtime(Protocol):
         """
         ...
 
+    def bronze_of_days(self, days: Collection[str]) -> list[str]:
+        """Every bronze object of the given ingest days, bookmarked or not, named as `source_object` names them."""
+        ...
+
+    def read_bronze_of_days(self, days: Collection[str], skip: Collection[str] = ()) -> DataFrame | None:
+        """Raw lines (`value`, `source_object`) of every object of the given ingest days, less `skip`; no bookmark.
+
+        For rebuilds: the same names and lines as `read_new_bronze` gave when the objects were new.
+        """
+        ...
+
+    def find_unreadable_of_days(self, days: Collection[str]) -> list[str]:
+        """The objects of the given ingest days that cannot be read whole (after a read of them failed)."""
+        ...
+
     def new_silver_index_days(self) -> list[str]:
         """The ingest days of the silver index files this job has not processed yet, in order."""
         ...

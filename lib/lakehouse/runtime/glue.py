@@ -101,6 +101,27 @@ class GlueRuntime:
                 corrupt.append(row["path"])
         return corrupt
 
+    def bronze_of_days(self, days: Collection[str]) -> list[str]:
+        """Listed through Hadoop's FileSystem (S3 on Glue), day by day: no bookmark is involved."""
+        found = (self.lake.data_files(BRONZE.partition_location(self.settings, {"ingest_dt": d})) for d in sorted(days))
+        return [path for paths in found for path in paths]
+
+    def read_bronze_of_days(self, days: Collection[str], skip: Collection[str] = ()) -> DataFrame | None:
+        """A plain Spark text read of the days' objects (the bookmark is for new objects, not these)."""
+        paths = [path for path in self.bronze_of_days(days) if path not in skip]
+        if not paths:
+            return None
+        return self.spark.read.text(paths).select("value", F.input_file_name().alias("source_object"))
+
+    def find_unreadable_of_days(self, days: Collection[str]) -> list[str]:
+        corrupt = []
+        for path in self.bronze_of_days(days):
+            try:
+                self.spark.read.text(path).count()
+            except (Py4JError, PySparkException):
+                corrupt.append(path)
+        return corrupt
+
     def new_silver_index_days(self) -> list[str]:
         """From the new files' names: the day is in the path, not in the rows."""
         df = self._new_files(SILVER_INDEX, "silver_index", "index_file", "parquet")

@@ -218,6 +218,25 @@ class LocalRuntime:
             corrupt = list(pool.map(_is_corrupt, paths))
         return [file_uri(path) for path, bad in zip(paths, corrupt, strict=True) if bad]
 
+    def _bronze_of_days(self, days: Collection[str]) -> list[FileMark]:
+        found = (bronze_objects(BRONZE.partition_location(self.settings, {"ingest_dt": d})) for d in sorted(days))
+        return [mark for marks in found for mark in marks]
+
+    def bronze_of_days(self, days: Collection[str]) -> list[str]:
+        return [file_uri(mark.path) for mark in self._bronze_of_days(days)]
+
+    def read_bronze_of_days(self, days: Collection[str], skip: Collection[str] = ()) -> DataFrame | None:
+        paths = [mark.path for mark in self._bronze_of_days(days) if file_uri(mark.path) not in skip]
+        if not paths:
+            return None
+        return self.spark.read.text(paths).select("value", F.input_file_name().alias("source_object"))
+
+    def find_unreadable_of_days(self, days: Collection[str]) -> list[str]:
+        paths = [mark.path for mark in self._bronze_of_days(days)]
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            corrupt = list(pool.map(_is_corrupt, paths))
+        return [file_uri(path) for path, bad in zip(paths, corrupt, strict=True) if bad]
+
     def new_silver_index_days(self) -> list[str]:
         """From the new files' paths (`ingest_dt=YYYY-MM-DD/year=…/month=…/part-…`): nothing to read."""
         new = self.bookmark.new_files(SILVER_INDEX_SOURCE, list_files(SILVER_INDEX.location(self.settings)))

@@ -6,6 +6,9 @@ its description ends with our marker. They are found by name among the workgroup
 then GetNamedQuery), and go with the workgroup, which destroy deletes with RecursiveDeleteOption.
 Every named-query action is authorised on the workgroup the query is saved in
 (https://docs.aws.amazon.com/athena/latest/APIReference/API_DeleteNamedQuery.html).
+A question's text is saved as it is, `?` and all: run in the console, Athena asks for the execution
+parameters' values, in order (https://docs.aws.amazon.com/athena/latest/ug/
+querying-with-prepared-statements-querying-using-execution-parameters.html); the description says which.
 """
 
 from __future__ import annotations
@@ -23,6 +26,16 @@ MARKER = f" [{MANAGED_BY}]"
 PREFIX = "dashboard-"
 
 
+DAYS = {"first": "the first day", "before": "the day before the first", "newest": "the newest day"}
+
+
+def prompts(question: Question) -> str:
+    """What to answer the console's parameter prompts with, in order (nothing for a question without `?`)."""
+    if not question.parameters:
+        return ""
+    return f" Parameters: {', '.join(DAYS[name] for name in question.parameters)}, each as 'YYYY-MM-DD'."
+
+
 class NamedQuery(Resource):
     kind = "athena-named-query"
 
@@ -34,7 +47,7 @@ class NamedQuery(Resource):
 
     def desired(self) -> State:
         return {
-            "Description": self.question.description + MARKER,
+            "Description": self.question.description + prompts(self.question) + MARKER,
             "Database": self.ctx.settings.database,
             "QueryString": self.question.sql,
         }

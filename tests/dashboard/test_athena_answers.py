@@ -1,5 +1,6 @@
-"""The Athena path against the moto server: each question's SQL, in the env's workgroup and database, with the
-result-reuse opt-in the API expects; results (seeded through moto's own API) come back typed, header left out."""
+"""The Athena path against the moto server: SHOW PARTITIONS for the newest day, then each question's SQL, in the
+env's workgroup and database, with its days as ExecutionParameters and the result-reuse opt-in the API expects;
+results (seeded through moto's own API) come back typed, header left out."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ import requests
 
 from deploy.athena import result_reuse
 from deploy.context import DeployConfig
+from lakehouse.dashboard.answers import ask_all
 from lakehouse.dashboard.athena_answers import AthenaAnswers, typed
-from lakehouse.dashboard.questions import FRESHNESS, QUARANTINE_REASONS, QUESTIONS, TRENDING
+from lakehouse.dashboard.questions import FRESHNESS, NEWEST_DAY, QUARANTINE_REASONS, QUESTIONS, TRENDING
 from lakehouse.settings import Settings
 from tests.support.aws import ACCOUNT_ID, REGION
 
@@ -20,6 +22,8 @@ SETTINGS = Settings.aws("dev", ACCOUNT_ID, REGION)
 WORKGROUP = "lakehouse-dev-workgroup"
 # What Athena would answer, as Athena sends it: every value a string, typed by ColumnInfo.
 SEEDED: dict[str, tuple[list[tuple[str, str]], list[list[str | None]]]] = {
+    NEWEST_DAY: ([("partition", "string")],
+                 [["ingest_dt=2015-01-02"], ["ingest_dt=2015-01-10"], ["ingest_dt=2015-01-09"]]),
     QUARANTINE_REASONS.name: ([("reason", "varchar"), ("quarantined", "bigint")],
                               [["bad_type:actor", "4"], ["malformed_json", "1"]]),
     TRENDING.name: ([("ingest_dt", "varchar"), ("repo_name", "varchar"), ("rank_7d", "integer"),
@@ -50,15 +54,21 @@ def test_every_question_runs_in_the_workgroup_with_result_reuse_and_comes_back_t
     )
     athena = session.client("athena")
     athena.create_work_group(Name=WORKGROUP)
-    _seed(aws, [q.name for q in QUESTIONS])
-    answers = AthenaAnswers(athena, SETTINGS, DeployConfig().athena_reuse_max_age_minutes, poll_seconds=0).answer(
-        QUESTIONS
-    )
+    _seed(aws, [NEWEST_DAY, *(q.name for q in QUESTIONS)])
+    source = AthenaAnswers(athena, SETTINGS, DeployConfig().athena_reuse_max_age_minutes, poll_seconds=0)
+    answers = ask_all(source, 7)
     context = {"Database": SETTINGS.database}
-    assert sent == [
-        {"QueryString": q.sql, "QueryExecutionContext": context, "WorkGroup": WORKGROUP, **result_reuse(DeployConfig())}
+    newest = {"QueryString": "SHOW PARTITIONS github_repo_daily", "QueryExecutionContext": context}
+    assert sent[0] == {**newest, "WorkGroup": WORKGROUP}  # no result reuse: a day just added shows at once
+    # 7 days back from 2015-01-10 (the newest partition): 2015-01-04..10, the headline's day before: 2015-01-03
+    days = {"daily_totals": ["'2015-01-03'", "'2015-01-10'"], "event_mix": ["'2015-01-04'", "'2015-01-10'"],
+            "hourly_activity": ["'2015-01-04'", "'2015-01-10'"], "most_starred": ["'2015-01-10'"],
+            "trending": ["'2015-01-10'"], "quarantine_reasons": ["'2015-01-04'", "'2015-01-10'"]}  # fmt: skip
+    assert sent[1:] == [
+        {"QueryString": q.sql, "QueryExecutionContext": context, "WorkGroup": WORKGROUP,
+         **({"ExecutionParameters": days[q.name]} if q.name in days else {}), **result_reuse(DeployConfig())}
         for q in QUESTIONS
-    ]
+    ]  # fmt: skip
     assert answers[QUARANTINE_REASONS.name] == [
         {"reason": "bad_type:actor", "quarantined": 4}, {"reason": "malformed_json", "quarantined": 1}
     ]  # fmt: skip

@@ -3,6 +3,10 @@
 StartQueryExecution, then GetQueryExecution until the query ends, then GetQueryResults page by page
 (https://docs.aws.amazon.com/athena/latest/APIReference/API_GetQueryResults.html: the first row of a
 SELECT's result is its column names; every value is a string, typed by ResultSetMetadata.ColumnInfo).
+A question's `?` get their values from ExecutionParameters, each an SQL literal, so a day is sent quoted
+('2015-01-01'), as EXECUTE ... USING takes a string
+(https://docs.aws.amazon.com/athena/latest/ug/querying-with-prepared-statements-querying-using-execution-parameters.html,
+https://docs.aws.amazon.com/athena/latest/ug/querying-with-prepared-statements-execute.html).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from lakehouse.dashboard.answers import Answers, Row, Value
-from lakehouse.dashboard.questions import Question
+from lakehouse.dashboard.questions import NEWEST_DAY, Question, Window, newest_partition
 from lakehouse.errors import UserError
 from lakehouse.settings import Settings
 
@@ -35,6 +39,12 @@ def result_reuse(max_age_minutes: int) -> dict[str, Any]:
     """
     age = {"Enabled": True, "MaxAgeInMinutes": max_age_minutes}
     return {"ResultReuseConfiguration": {"ResultReuseByAgeConfiguration": age}}
+
+
+def execution_parameters(question: Question, window: Window) -> dict[str, Any]:
+    """StartQueryExecution's values for the question's `?`, as quoted literals (none for a question without)."""
+    values = [f"'{day}'" for day in question.arguments(window)]
+    return {"ExecutionParameters": values} if values else {}
 
 
 def workgroup(settings: Settings) -> str:
@@ -68,16 +78,26 @@ class AthenaAnswers:
     poll_seconds: float = 0.5
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
 
-    def answer(self, questions: Sequence[Question]) -> Answers:
-        started = {q.name: self._start(q) for q in questions}  # all at once: Athena runs them side by side
+    def newest_day(self) -> str | None:
+        """SHOW PARTITIONS, answered from the Glue Data Catalog; never a reused result, so a new day shows at once."""
+        query_id = self._wait("newest_day", self._start(NEWEST_DAY))
+        pages = self.client.get_paginator("get_query_results").paginate(QueryExecutionId=query_id)
+        lines = [str(row["Data"][0].get("VarCharValue", "")) for page in pages for row in page["ResultSet"]["Rows"]]
+        return newest_partition(lines)
+
+    def answer(self, questions: Sequence[Question], window: Window) -> Answers:
+        started = {q.name: self._start(q.sql, **self._options(q, window)) for q in questions}  # side by side
         return {name: self._rows(self._wait(name, query_id)) for name, query_id in started.items()}
 
-    def _start(self, question: Question) -> str:
+    def _options(self, question: Question, window: Window) -> dict[str, Any]:
+        return {**execution_parameters(question, window), **result_reuse(self.reuse_minutes)}
+
+    def _start(self, sql: str, **options: Any) -> str:
         response = self.client.start_query_execution(
-            QueryString=question.sql,
+            QueryString=sql,
             QueryExecutionContext={"Database": self.settings.database},
             WorkGroup=workgroup(self.settings),
-            **result_reuse(self.reuse_minutes),
+            **options,
         )
         return str(response["QueryExecutionId"])
 

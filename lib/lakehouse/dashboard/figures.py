@@ -1,9 +1,12 @@
-"""The dashboard's charts: plotly figures drawn from the answers (no I/O; weekdays and day windows in Python)."""
+"""The dashboard's charts: plotly figures drawn from the answers (no I/O; weekdays in Python).
+
+The answers hold only the ingest days the page shows (the questions' window), so the charts draw them whole.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date
 
 import plotly.graph_objects as go
 
@@ -14,15 +17,6 @@ HOURS = tuple(range(24))
 LAYOUT = {"margin": {"l": 60, "r": 20, "t": 50, "b": 50}, "height": 380, "template": "plotly_white"}
 
 
-def last_days(rows: list[Row], days: int, column: str = "event_date") -> list[Row]:
-    """The rows of the newest `days` days of `column` (a YYYY-MM-DD day), counted back from the newest."""
-    if not rows:
-        return []
-    newest = max(date.fromisoformat(str(r[column])) for r in rows)
-    first = (newest - timedelta(days=days - 1)).isoformat()
-    return [r for r in rows if str(r[column]) >= first]
-
-
 def heat(rows: list[Row]) -> list[list[int]]:
     """Events per weekday (rows, Monday first) and UTC hour (columns), summed over the days given."""
     grid = [[0 for _ in HOURS] for _ in WEEKDAYS]
@@ -31,18 +25,18 @@ def heat(rows: list[Row]) -> list[list[int]]:
     return grid
 
 
-def event_mix(answers: Answers, days: int) -> go.Figure:
-    """Stacked bars: events per day of creation, one colour per event type."""
+def event_mix(answers: Answers) -> go.Figure:
+    """Stacked bars: events of the days shown per day of creation, one colour per event type."""
     by_type: dict[str, dict[str, int]] = defaultdict(dict)
-    for r in last_days(answers["event_mix"], days):
+    for r in answers["event_mix"]:
         by_type[str(r["event_type"])][str(r["event_date"])] = int(r["events"] or 0)
     fig = go.Figure([go.Bar(name=t, x=list(v), y=list(v.values())) for t, v in sorted(by_type.items())])
     fig.update_layout(barmode="stack", title="Event mix over time (UTC day of creation)", **LAYOUT)
     return fig.update_xaxes(type="category")
 
 
-def heat_map(answers: Answers, days: int) -> go.Figure:
-    grid = heat(last_days(answers["hourly_activity"], days))
+def heat_map(answers: Answers) -> go.Figure:
+    grid = heat(answers["hourly_activity"])
     hover = "%{y} %{x}:00 UTC: %{z}<extra></extra>"
     fig = go.Figure(go.Heatmap(z=grid, x=list(HOURS), y=list(WEEKDAYS), colorscale="Blues", hovertemplate=hover))
     fig.update_layout(title="Events by hour (UTC) and weekday", **LAYOUT)
@@ -81,11 +75,11 @@ def quarantine(answers: Answers) -> go.Figure:
     return fig.update_xaxes(type="category")
 
 
-def charts(answers: Answers, days: int) -> dict[str, go.Figure]:
+def charts(answers: Answers) -> dict[str, go.Figure]:
     """Every chart of the page, by the id of the element that holds it."""
     return {
-        "chart-event-mix": event_mix(answers, days),
-        "chart-heat-map": heat_map(answers, days),
+        "chart-event-mix": event_mix(answers),
+        "chart-heat-map": heat_map(answers),
         "chart-most-starred": most_starred(answers),
         "chart-trending": trending(answers),
         "chart-runs": runs_lines(answers),

@@ -103,7 +103,7 @@ def render(answers: Answers, days: int, generated_at: str, source: str) -> str:
     """The whole page: headline, charts, health tables, plotly.js once and the data, with no external reference."""
     plots = [
         _panel(pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=div, config=PLOT_CONFIG))
-        for div, fig in charts(answers, days).items()
+        for div, fig in charts(answers).items()
     ]
     health = [_panel(f"<h3>{title}</h3>" + table(tid, answers[name], cols)) for title, tid, name, cols in TABLES]
     return (
@@ -111,7 +111,7 @@ def render(answers: Answers, days: int, generated_at: str, source: str) -> str:
         "<title>lakehouse dashboard</title>"
         f"<style>{STYLE}</style><script>{get_plotlyjs()}</script></head><body>"
         f'<h1>GitHub events</h1><p class="sub">From {html.escape(source)}, written {html.escape(generated_at)}; '
-        f"charts over the newest {days} days.</p>"
+        f"charts over the newest {days} ingest days.</p>"
         f"{headline(answers['daily_totals'])}"
         f'<div class="grid">{"".join(plots)}</div><h2>The lake</h2><div class="grid">{"".join(health)}</div>'
         f"{_data_script(answers)}<script>{RESIZE}</script></body></html>"

@@ -33,7 +33,7 @@ def newest_day(answers: Answers) -> str:
 
 def build_page(source: Source, days: int, described_as: str) -> Page:
     """Ask every question of one source and draw the page."""
-    answers = ask_all(source)
+    answers = ask_all(source, days)
     written = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     return Page(render(answers, days, written, described_as), newest_day(answers), answers)
 

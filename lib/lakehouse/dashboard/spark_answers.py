@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from pyspark.sql import SparkSession
 
-from lakehouse.dashboard.answers import Answers, plain_row
-from lakehouse.dashboard.questions import Question
+from lakehouse.dashboard.answers import Answers, Row, plain_row
+from lakehouse.dashboard.questions import NEWEST_DAY, Question, Window, newest_partition
 
 
 @dataclass
@@ -17,5 +17,13 @@ class SparkAnswers:
 
     spark: SparkSession
 
-    def answer(self, questions: Sequence[Question]) -> Answers:
-        return {q.name: [plain_row(r.asDict()) for r in self.spark.sql(q.sql).collect()] for q in questions}
+    def newest_day(self) -> str | None:
+        return newest_partition([str(r[0]) for r in self.spark.sql(NEWEST_DAY).collect()])
+
+    def answer(self, questions: Sequence[Question], window: Window) -> Answers:
+        return {q.name: self._rows(q, window) for q in questions}
+
+    def _rows(self, question: Question, window: Window) -> list[Row]:
+        """The question's rows, its `?` bound as positional parameters (PySpark 3.5: `args` as a list)."""
+        args = question.arguments(window) or None
+        return [plain_row(r.asDict()) for r in self.spark.sql(question.sql, args=args).collect()]

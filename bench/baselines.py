@@ -18,7 +18,7 @@ import sys
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from lakehouse.functions import ingest_dt_of, month_of, parse_timestamp, year_of
+from lakehouse.functions import ingest_dt_of, month_of, parse_timestamp, pr_merged, year_of
 from lakehouse.runtime.local import ENGINE_CONF, local_spark
 from lakehouse.schemas import EVENT_SCHEMA
 from lakehouse.settings import Settings
@@ -55,6 +55,9 @@ def silver_columns(events: DataFrame) -> DataFrame:
         F.col("actor.id").cast("bigint").alias("actor_id"),
         F.col("org.login").alias("org_login"),
         F.col("public").alias("is_public"),
+        F.col("payload.action").cast("string").alias("action"),
+        # as text: schema inference (`naive`) reads `merged` as a boolean, the explicit schema as its JSON text
+        pr_merged(F.col("type"), F.col("payload.pull_request.merged").cast("string")).alias("pr_merged"),
         year_of(created_at).alias("year"),
         month_of(created_at).alias("month"),
     )

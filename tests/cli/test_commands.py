@@ -6,6 +6,7 @@ import functools
 import gzip
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -201,6 +202,7 @@ def test_missing_java_is_one_sentence(tmp_path: Path) -> None:
 
 
 def test_spark_submit_runs_the_glue_entry_scripts_locally(tmp_path: Path) -> None:
+    """Silver, gold, the dashboard's publishing and compaction, each spark-submitted as on the Glue Docker image."""
     root = tmp_path / "lake"
     day = root / "local-raw/github/events/ingest_dt=2021-07-21"
     day.mkdir(parents=True)
@@ -230,6 +232,19 @@ def test_spark_submit_runs_the_glue_entry_scripts_locally(tmp_path: Path) -> Non
             env=env,
         )
         assert result.returncode == 0, result.stderr[-3000:]
+    published = subprocess.run(
+        [str(venv_bin / "spark-submit"), str(repo / "glue_jobs" / "publish_dashboard.py"), "--JOB_NAME",
+         "publish_dashboard", "--env", "local", "--root", str(root)],
+        capture_output=True, text=True, timeout=600, env=env,
+    )  # fmt: skip
+    assert published.returncode == 0, published.stderr[-3000:]
+    page = (root / "local-gold" / "dashboards" / "2021-07-21.html").read_text()
+    data = re.search(r'<script type="application/json" id="dashboard-answers">(.*?)</script>', page, re.S)
+    assert data is not None
+    [totals] = json.loads(data.group(1))["daily_totals"]
+    events = want.events
+    stars = sum(1 for e in events if e["type"] == "WatchEvent" and e["payload"].get("action") == "started")
+    assert (totals["ingest_dt"], totals["events"], totals["stars"]) == ("2021-07-21", len(events), stars)
     compact = subprocess.run(
         [str(venv_bin / "spark-submit"), str(repo / "glue_jobs" / "bronze_to_silver.py"), "--JOB_NAME", "c",
          "--env", "local", "--root", str(root), "--mode", "compact"],

@@ -3,9 +3,9 @@
 The rule: the copy already in silver, else the first by (`ingest_dt`, object name, raw line).
 `new_silver_rows` says it in one line. `SilverAppend` gives the same rows the way a run can afford
 them: most events are seen once and not held, and pass as they are, with no shuffle of rows; only
-the ids to decide (seen twice in the batch, or held) are aggregated; the rare event whose first
-copies differ inside one object is decided by raw line, from lines read again only then. A test on
-real data with duplicates and conflicting copies shows the two agree.
+the ids to decide (seen twice in the batch, or held) are aggregated; the rare event whose copies of
+its first ingest day differ is decided by object and raw line, from lines read again only then. A
+test on real data with duplicates and conflicting copies shows the two agree.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from lakehouse.tables import SILVER
 
 SOURCE_OBJECT = "source_object"
 RAW_LINE = "raw_line"
-# Set on a first copy whose event has other copies in its first object that differ in silver columns.
+# Set on a first copy whose event has other copies in its first ingest day that differ in silver columns.
 CONFLICT = "_conflict"
 
 
@@ -50,16 +50,15 @@ def ids_to_decide(valid: DataFrame, held: DataFrame) -> DataFrame:
 
 
 def first_copy_candidates(copies: DataFrame) -> DataFrame:
-    """One row per event_id from its first (ingest_dt, object), flagged `_conflict` when that is ambiguous.
+    """One row per event_id from its first ingest day, flagged `_conflict` when that is ambiguous.
 
-    When every copy in the first object has the same silver columns, any of them is the row the
-    raw-line order would give, so no raw line is needed; when they differ, the raw line decides.
+    When every copy of the first day has the same silver columns, any of them is the row the (object,
+    raw line) order would give, so neither is needed (silver's rows do not carry them); when they
+    differ, the object and raw line decide.
     """
     row = F.struct(*SILVER.column_names)
-    per_object = copies.groupBy("event_id", "ingest_dt", SOURCE_OBJECT).agg(
-        F.min(row).alias("lo"), F.max(row).alias("hi")
-    )
-    first = per_object.groupBy("event_id").agg(F.min(F.struct("ingest_dt", SOURCE_OBJECT, "lo", "hi")).alias("f"))
+    per_day = copies.groupBy("event_id", "ingest_dt").agg(F.min(row).alias("lo"), F.max(row).alias("hi"))
+    first = per_day.groupBy("event_id").agg(F.min(F.struct("ingest_dt", "lo", "hi")).alias("f"))
     return first.select("f.lo.*", (~F.col("f.lo").eqNullSafe(F.col("f.hi"))).alias(CONFLICT))
 
 
@@ -67,10 +66,10 @@ def first_copy_candidates(copies: DataFrame) -> DataFrame:
 class SilverAppend:
     """`new_silver_rows` in two appends: `first` now, and `second` (by raw line) only if `conflicted` has ids.
 
-    `valid` is the batch's valid rows without their raw lines; `undecided` is `ids_to_decide(valid,
-    held)`, materialised by the caller so that its joins can be broadcast; `lines` are the batch's
-    valid rows with raw lines, read only for `second`. A crash between the two appends leaves ids
-    that a rerun appends, never one twice.
+    `valid` is the batch's valid rows (silver's columns: no object, no raw line); `undecided` is
+    `ids_to_decide(valid, held)`, materialised by the caller so that its joins can be broadcast;
+    `lines` are the batch's valid rows with their objects and raw lines, read only for `second`. A
+    crash between the two appends leaves ids that a rerun appends, never one twice.
     """
 
     first: DataFrame

@@ -30,6 +30,9 @@ from lakehouse.tables import QUARANTINE, SILVER, Table
 
 log = logging.getLogger(__name__)
 
+# The hidden folder of a table where a run writes the files it will move in (`_` hides it from listings).
+STAGED = "_staged"
+
 # Tables whose partitions may lie outside their folders in the layout: compaction and rebuilds move
 # silver's, rebuilds and replays quarantine's. They are written with insertInto, which finds each
 # partition's location in the catalog.
@@ -153,6 +156,47 @@ class Lake:
         elif table.name in self._read:  # this session keeps the listing of a table it read: refresh it
             self.refresh(table)
 
+    # Staged appends: a run's files are written in the table's form beside it, then moved in
+
+    def discard_staged(self, table: Table) -> None:
+        """Remove every run's staged folder of a table (what an interrupted run left)."""
+        self.delete(f"{table.location(self.settings)}/{STAGED}")
+
+    def stage(self, table: Table, rows: DataFrame, run_id: str) -> str:
+        """Write rows as the table's files (data columns in partition folders) into the run's staged folder."""
+        location = f"{table.location(self.settings)}/{STAGED}/{run_id}"
+        columns = [F.col(f.name).cast(f.dataType) for f in table_schema(table)]
+        rows.select(*columns).write.partitionBy(*table.partition_keys).mode("errorifexists").parquet(location)
+        return location
+
+    def read_staged(self, table: Table, location: str) -> DataFrame:
+        """The staged rows, typed by the table's schema (partition keys from the folder names)."""
+        return self.spark.read.schema(table_schema(table)).parquet(location)
+
+    def publish(self, table: Table, location: str, partitions: Iterable[Partition]) -> int:
+        """Move staged files into their partitions, registered first; the files moved.
+
+        A file lands where the catalog has its partition (compaction and rebuilds move partitions), or
+        in the partition's folder in the layout, registered before any file moves. Each move is one
+        rename (a copy and a delete on S3). A crash midway leaves some files moved, where readers see
+        them, and the bookmark not committed: the next run reads the batch again, and its dedup finds
+        the moved rows' ids held.
+        """
+        specs = [dict(p) for p in partitions]
+        registered = {tuple(p.values()) for p in self.partitions(table)}
+        self.register(table, specs)
+        moved = 0
+        for spec in specs:
+            known = tuple(spec[k] for k in table.partition_keys) in registered
+            target = self.location(table, spec) if known else table.partition_location(self.settings, spec)
+            folder = "/".join(f"{k}={spec[k]}" for k in table.partition_keys)
+            for source in self.data_files(f"{location}/{folder}"):
+                self.rename(source, f"{target}/{source.rsplit('/', 1)[1]}")
+                moved += 1
+        self.refresh(table)
+        self.delete(location)
+        return moved
+
     # Files, through Hadoop's FileSystem (a local disk or S3 alike)
 
     def _path(self, location: str) -> tuple[Any, Any]:
@@ -179,6 +223,14 @@ class Lake:
         """An empty folder: the new place of a partition that a rewrite left without rows."""
         path, fs = self._path(location)
         fs.mkdirs(path)
+
+    def rename(self, source: str, target: str) -> None:
+        """Move one file (its folder made if missing): a rename on a disk, a copy and a delete on S3."""
+        src, fs = self._path(source)
+        dst, _ = self._path(target)
+        fs.mkdirs(dst.getParent())
+        if not fs.rename(src, dst):
+            raise OSError(f"could not move {source} to {target}")
 
     def delete(self, location: str) -> None:
         path, fs = self._path(location)

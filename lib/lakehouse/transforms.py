@@ -59,6 +59,15 @@ def _parse_lines(lines: DataFrame, max_line_bytes: int, check_utf8: bool = True)
     )
 
 
+def parse_lines(lines: DataFrame, max_line_bytes: int) -> DataFrame:
+    """`classify_lines`' first step alone: the reason is null exactly where the line is valid.
+
+    A bad line's reason may be DIAGNOSE here, so this is for a pass that keeps the valid rows and
+    only counts the bad ones: it costs no JSON diagnostics.
+    """
+    return _parse_lines(lines, max_line_bytes)
+
+
 def _diagnose(classified: DataFrame, max_line_bytes: int) -> DataFrame:
     """Every DIAGNOSE reason replaced by the exact one, parsing again only those lines (CASE is lazy)."""
     raw = F.col(RAW_LINE)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from pyspark.sql import functions as F
 from lakehouse.bookmarks import BookmarkOption
 from lakehouse.catalog import partition_values
 from lakehouse.jobs.runner import run_job
+from lakehouse.lake import Lake
 from lakehouse.runtime.local import LocalRuntime
 from lakehouse.schemas import table_rows
 from lakehouse.settings import Settings
@@ -23,6 +25,7 @@ from tests.support.expected import expected_run
 from tests.support.lake import CrashBeforeCommit, put_object, real_lines, run, table
 
 HOUR = "2015-01-01-15.first1024.json.gz"
+LATER = "2021-07-21-06to09.first200each.json.gz"
 BAD = [b"{not json", b"[1,2]", b'{"id":"x","type":"PushEvent"}', b'\xff\xfe{"id": "1"}']
 
 
@@ -56,6 +59,40 @@ def test_2_exactly_once_after_a_crash_between_writes_and_bookmark(spark: SparkSe
     silver = table(spark, lake, SILVER)
     assert silver.count() == silver.select("event_id").distinct().count() == crashed.silver_rows
     assert table(spark, lake, QUARANTINE).count() == crashed.quarantined
+
+
+def test_2_a_run_killed_while_its_staged_files_move_into_silver_converges_on_rerun(
+    spark: SparkSession, lake: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN real events of two months in one object (two silver partitions: two staged files) and bad lines
+    lines = real_lines(HOUR, 200) + real_lines(LATER, 200)
+    put_object(lake, "2021-07-21", "a", lines + BAD)
+    # WHEN the run dies after moving its first staged file into silver
+    rename = Lake.rename
+
+    def die_after_one(self: Lake, source: str, target: str) -> None:
+        rename(self, source, target)
+        monkeypatch.setattr(Lake, "rename", rename)
+        raise SystemExit("killed while moving staged files")
+
+    monkeypatch.setattr(Lake, "rename", die_after_one)
+    with pytest.raises(SystemExit):
+        run(spark, lake, SILVER_JOB)
+    moved = {r.event_id for r in table(spark, lake, SILVER).select("event_id").collect()}
+    assert 0 < len(moved) < expected_run(lines).silver_rows
+    # AND a SIGKILL at that moment would also have left the staged files (a copy of one stands for them)
+    [kept] = Path(SILVER.location(lake)).glob("year=*/month=*/*.parquet")
+    staged = Path(SILVER.location(lake)) / "_staged"
+    left = staged / "killed-run" / kept.parent.parent.name / kept.parent.name
+    left.mkdir(parents=True)
+    shutil.copy(kept, left / "part-left.parquet")
+    # THEN the rerun adds exactly the events not moved, each once, and leaves nothing staged
+    rerun = run(spark, lake, SILVER_JOB)
+    again = expected_run(lines + BAD, held=moved)
+    assert (rerun.lines_read, rerun.silver_rows, rerun.quarantined, rerun.duplicates) == again.counts
+    silver = table(spark, lake, SILVER)
+    assert silver.count() == silver.select("event_id").distinct().count() == expected_run(lines).silver_rows
+    assert not staged.exists()
 
 
 def test_2_quarantine_holds_each_bad_line_once_across_reruns(spark: SparkSession, lake: Settings) -> None:

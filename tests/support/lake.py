@@ -89,6 +89,9 @@ class CrashBeforeCommit:
     def read_new_bronze(self, skip: Collection[str] = ()) -> DataFrame | None:
         return self.inner.read_new_bronze(skip)
 
+    def read_bronze_objects(self, names: Collection[str]) -> DataFrame:
+        return self.inner.read_bronze_objects(names)
+
     def find_unreadable(self) -> list[str]:
         return self.inner.find_unreadable()
 

@@ -25,9 +25,10 @@ from pyspark.sql import functions as F
 
 from lakehouse.dedup import first_copy_per_event, new_silver_rows
 from lakehouse.functions import in_months
+from lakehouse.jobs.profile import BatchProfile
 from lakehouse.jobs.run_record import RunReport
 from lakehouse.jobs.scope import Scope
-from lakehouse.jobs.silver import READ_FAILURES, BatchProfile, append_silver, write_silver_index
+from lakehouse.jobs.silver import append_silver, read_whole_or_quarantine, write_silver_index
 from lakehouse.jobs.switch import Located, located, rewrite_partitions, sweep
 from lakehouse.lake import Lake
 from lakehouse.runtime.base import Runtime
@@ -76,15 +77,8 @@ def dry_run(runtime: Runtime, scope: Scope) -> dict[str, object]:
 
 def read_days(runtime: Runtime, days: list[str]) -> tuple[DataFrame, BatchProfile]:
     """Every line of the days' bronze, judged and cached with its raw line; unreadable objects quarantined."""
-    try:
-        return _judged(runtime, days, corrupt=())
-    except READ_FAILURES:
-        corrupt = tuple(runtime.find_unreadable_of_days(days))
-        if not corrupt:
-            raise
-        for name in corrupt:
-            log.warning("quarantining corrupt object %s", name)
-        return _judged(runtime, days, corrupt)
+    return read_whole_or_quarantine(lambda corrupt: _judged(runtime, days, corrupt),
+                                    lambda: runtime.find_unreadable_of_days(days))
 
 
 def _judged(runtime: Runtime, days: list[str], corrupt: tuple[str, ...]) -> tuple[DataFrame, BatchProfile]:
@@ -144,10 +138,7 @@ def rebuild_silver(runtime: Runtime, report: RunReport, scope: Scope) -> RunRepo
     log.info("rebuild_silver: %d partition(s) from %d ingest day(s) of bronze", len(plan.partitions), len(days))
     classified, profile = read_days(runtime, days)
     try:
-        report.input_objects = len(profile.lines_per_object)
-        report.lines_read = sum(profile.lines_per_object.values())
-        report.quarantined_by_reason = dict(sorted(profile.by_reason.items()))
-        report.quarantined = sum(profile.by_reason.values())
+        profile.counted(report)
         report.days = days
         lake.register(BRONZE, ({"ingest_dt": day} for day in days))
         valid = valid_rows(classified)

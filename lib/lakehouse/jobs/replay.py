@@ -19,9 +19,10 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from lakehouse.dedup import RAW_LINE, SOURCE_OBJECT, new_silver_rows, not_in
+from lakehouse.jobs.profile import BatchProfile
 from lakehouse.jobs.run_record import RunReport
 from lakehouse.jobs.scope import Scope
-from lakehouse.jobs.silver import BatchProfile, append_silver, held_ids, write_silver_index
+from lakehouse.jobs.silver import append_silver, held_ids, write_silver_index
 from lakehouse.jobs.switch import located, rewrite_partitions, sweep
 from lakehouse.lake import Lake
 from lakehouse.runtime.base import Runtime
@@ -78,10 +79,7 @@ def replay_quarantine(runtime: Runtime, report: RunReport, scope: Scope) -> RunR
     judged = classify_lines(lines, runtime.settings.max_line_bytes).persist(StorageLevel.MEMORY_AND_DISK)
     try:
         profile = BatchProfile.of(judged)
-        report.input_objects = len(profile.lines_per_object)
-        report.lines_read = sum(profile.lines_per_object.values())
-        report.quarantined_by_reason = dict(sorted(profile.by_reason.items()))
-        report.quarantined = sum(profile.by_reason.values())
+        profile.counted(report)
         report.days = days
         if profile.valid_per_partition:
             valid = valid_rows(judged)

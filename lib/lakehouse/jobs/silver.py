@@ -1,20 +1,33 @@
-"""bronze_to_silver: new bronze lines to silver rows, quarantine and the silver index, exactly once."""
+"""bronze_to_silver: new bronze lines to silver rows, quarantine and the silver index, exactly once.
+
+One pass over the new lines: each is parsed and judged, and the valid rows are written straight into
+silver's staged folder in silver's own file form, while an `Observation` counts the lines and names
+the objects that held bad ones. What is left is decided from the staged files' narrow `event_id`
+column: when no id is repeated or already held (the usual run), the staged files are moved into
+silver as they are; otherwise the staged rows are appended through silver's dedup (`lakehouse.dedup`).
+Only the objects that held bad lines are read again, to quarantine those lines with their reasons.
+"""
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import unquote
+from typing import TypeVar
 
 from py4j.protocol import Py4JError
 from pyspark import StorageLevel
 from pyspark.errors import PySparkException
-from pyspark.sql import DataFrame
+from pyspark.sql import DataFrame, Observation
 from pyspark.sql import functions as F
 
 from lakehouse.dedup import SilverAppend, ids_to_decide, not_in
+from lakehouse.errors import JobError
 from lakehouse.functions import in_months
+from lakehouse.jobs.profile import BatchProfile, object_names, valid_partitions
 from lakehouse.jobs.run_record import RunReport
 from lakehouse.lake import Lake
 from lakehouse.layout import parse_key
@@ -23,8 +36,10 @@ from lakehouse.schemas import table_rows
 from lakehouse.tables import BRONZE, QUARANTINE, SILVER, SILVER_INDEX
 from lakehouse.transforms import (
     QUARANTINE_KEYS,
+    REASON,
     classify_lines,
     corrupt_objects,
+    parse_lines,
     quarantine_rows,
     valid_rows,
 )
@@ -33,107 +48,116 @@ log = logging.getLogger(__name__)
 
 # What a failed read of bronze raises in PySpark: a Java exception through Py4J, or one PySpark converted.
 READ_FAILURES = (Py4JError, PySparkException)
-
-
-@dataclass(frozen=True)
-class BatchProfile:
-    """Counts of a classified batch, grouped small enough to hold on the driver."""
-
-    lines_per_object: Counter[str]
-    by_reason: Counter[str]
-    valid_per_partition: Counter[tuple[str, str, str]]  # (ingest_dt, year, month) -> valid rows
-    id_range: tuple[str, str] | None = None  # the least and greatest valid event_id (string order)
-    quarantine_days: frozenset[str] = frozenset()  # the ingest days of the lines quarantined
-
-    @classmethod
-    def of(cls, classified: DataFrame) -> BatchProfile:
-        keys = ("source_object", "reason", "ingest_dt", "year", "month")
-        stats = (F.count(F.lit(1)).alias("count"), F.min("event_id").alias("lo"), F.max("event_id").alias("hi"))
-        groups = classified.groupBy(*keys).agg(*stats).collect()
-        objects: Counter[str] = Counter()
-        reasons: Counter[str] = Counter()
-        valid: Counter[tuple[str, str, str]] = Counter()
-        lows, highs, bad_days = [], [], set()
-        for g in groups:
-            objects[unquote(g["source_object"])] += g["count"]  # Spark's names are URL-encoded
-            if g["reason"] is None:
-                valid[(g["ingest_dt"], g["year"], g["month"])] += g["count"]
-                lows.append(g["lo"])
-                highs.append(g["hi"])
-            else:
-                reasons[g["reason"]] += g["count"]
-                bad_days.add(g["ingest_dt"])
-        return cls(objects, reasons, valid, (min(lows), max(highs)) if lows else None, frozenset(bad_days))
-
-    @classmethod
-    def empty(cls) -> BatchProfile:
-        return cls(Counter(), Counter(), Counter())
-
-    @property
-    def months(self) -> set[tuple[str, str]]:
-        return {(year, month) for _, year, month in self.valid_per_partition}
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class Batch:
-    """The new bronze lines, judged and held for the run (cached without valid raw lines), and their counts."""
+    """The new bronze lines after their one pass: valid rows staged, bad lines judged (few, cached), counts."""
 
-    classified: DataFrame
-    lines: DataFrame  # the same lines, read again, with every raw line: only for the rare conflicts
+    staged: str  # silver's staged folder of this run
+    lines: DataFrame  # the batch's raw lines, read again only to decide conflicting copies
+    bad: DataFrame | None  # the bad lines, classified exactly (a row per corrupt object too); None: none
     profile: BatchProfile
 
-    def release(self) -> None:
-        self.classified.unpersist()
+    def release(self, lake: Lake) -> None:
+        if self.bad is not None:
+            self.bad.unpersist()
+        lake.discard_staged(SILVER)
 
 
-def read_batch(runtime: Runtime) -> Batch | None:
-    """Read and judge every new bronze line, optimistically: objects are read whole or quarantined.
+def read_whole_or_quarantine(attempt: Callable[[tuple[str, ...]], T], find_unreadable: Callable[[], list[str]]) -> T:
+    """Read objects optimistically: `attempt` with none left out, and again without the unreadable ones.
 
-    Spark reads the new objects directly. Hadoop's gzip reader fails on a truncated or corrupt
-    stream, so a failed read is the signal to check the objects one by one: the unreadable ones
-    become one `corrupt_object` row each and the rest are read again. Nothing is checked twice in
-    the usual run, where every object is whole. None when there is nothing new.
+    Spark reads the objects directly. Hadoop's gzip reader fails on a truncated or corrupt stream,
+    so a failed read is the signal to check the objects one by one (`find_unreadable`): the attempt
+    is made again with those left out, each to become one `corrupt_object` row. Nothing is checked
+    twice in the usual run, where every object is whole.
     """
     try:
-        return _judged(runtime, corrupt=())
+        return attempt(())
     except READ_FAILURES as failure:
-        corrupt = tuple(runtime.find_unreadable())
+        corrupt = tuple(find_unreadable())
         if not corrupt:
             raise
         for name in corrupt:
             log.warning("quarantining corrupt object %s", name)
         log.debug("the read that failed: %s", failure)
-        return _judged(runtime, corrupt)
+        return attempt(corrupt)
 
 
-def _judged(runtime: Runtime, corrupt: tuple[str, ...]) -> Batch | None:
-    limit = runtime.settings.max_line_bytes
+def read_batch(runtime: Runtime, run_id: str) -> Batch | None:
+    """Read, judge and stage every new bronze line (None when there is nothing new)."""
+    return read_whole_or_quarantine(lambda corrupt: _staged(runtime, run_id, corrupt), runtime.find_unreadable)
+
+
+def _staged(runtime: Runtime, run_id: str, corrupt: tuple[str, ...]) -> Batch | None:
+    lake, limit = runtime.lake, runtime.settings.max_line_bytes
+    lake.discard_staged(SILVER)  # what an interrupted run, or a read that failed, staged
     bronze = runtime.read_new_bronze(skip=corrupt)
     if bronze is None and not corrupt:
         return None
-    runtime.lake.prepare()  # the catalog opens while Spark reads the batch
+    lake.prepare()  # the catalog opens while Spark reads the batch
     if bronze is None:  # every new object was corrupt
         bronze = runtime.spark.createDataFrame([], "value string, source_object string")
-    cache = StorageLevel.MEMORY_AND_DISK
-    classified = classify_lines(bronze, limit, lean=True, materialise=lambda df: df.persist(cache))
-    if corrupt:
-        objects = runtime.spark.createDataFrame([(o,) for o in corrupt], "source_object string")
-        classified = classified.unionByName(corrupt_objects(objects))
+    seen = Observation("bronze lines")
+    is_bad = F.col(REASON).isNotNull()
+    parsed = parse_lines(bronze, limit).observe(
+        seen,
+        F.count(F.lit(1)).alias("lines"),
+        F.count_if(is_bad).alias("bad"),
+        F.to_json(F.collect_set("source_object")).alias("objects"),
+        F.to_json(F.collect_set(F.when(is_bad, F.col("source_object")))).alias("with_bad"),
+    )
+    staged = lake.stage(SILVER, valid_rows(parsed), run_id)
+    counts = seen.get
+    bad = judged_bad_lines(runtime, json.loads(counts["with_bad"]), corrupt)
     try:
-        profile = BatchProfile.of(classified)
+        by_reason, bad_days = _reasons(bad)
+        if sum(by_reason.values()) != counts["bad"] + len(corrupt):
+            raise JobError(f"bronze changed while it was read: {counts['bad']} bad lines, then {dict(by_reason)}")
+        valid, id_range = valid_partitions(lake.read_staged(SILVER, staged))
+        objects = object_names(json.loads(counts["objects"]) + list(corrupt))
+        profile = BatchProfile(objects, counts["lines"] + len(corrupt), by_reason, valid, id_range, bad_days)
     except BaseException:
-        classified.unpersist()
+        if bad is not None:
+            bad.unpersist()
         raise
-    return Batch(classified, classify_lines(bronze, limit), profile)
+    return Batch(staged, classify_lines(bronze, limit), bad, profile)
+
+
+def judged_bad_lines(runtime: Runtime, objects: list[str], corrupt: tuple[str, ...]) -> DataFrame | None:
+    """The bad lines of the objects that held any, with their exact reasons, and a row per corrupt object.
+
+    Cached: they are few. The objects are read again: the batch's only second read, and only of them.
+    """
+    parts = []
+    if objects:
+        lines = runtime.read_bronze_objects(objects)
+        parts.append(classify_lines(lines, runtime.settings.max_line_bytes).where(F.col(REASON).isNotNull()))
+    if corrupt:
+        parts.append(corrupt_objects(runtime.spark.createDataFrame([(o,) for o in corrupt], "source_object string")))
+    if not parts:
+        return None
+    return functools.reduce(DataFrame.unionByName, parts).persist(StorageLevel.MEMORY_AND_DISK)
+
+
+def _reasons(bad: DataFrame | None) -> tuple[Counter[str], frozenset[str]]:
+    """The bad lines per reason, and their ingest days."""
+    groups = bad.groupBy(REASON, "ingest_dt").count().collect() if bad is not None else []
+    reasons: Counter[str] = Counter()
+    for g in groups:
+        reasons[g[REASON]] += g["count"]
+    return reasons, frozenset(g["ingest_dt"] for g in groups)
 
 
 def write_quarantine(lake: Lake, batch: Batch, report: RunReport) -> None:
     """Append bad lines not already quarantined by an earlier attempt at the same objects."""
     days = sorted(batch.profile.quarantine_days)
-    if not days:
+    if not days or batch.bad is None:
         return
     held = lake.read(QUARANTINE, F.col("ingest_dt").isin(days)).select(*QUARANTINE_KEYS)
-    fresh = not_in(quarantine_rows(batch.classified, report.started_at), held, QUARANTINE_KEYS)
+    fresh = not_in(quarantine_rows(batch.bad, report.started_at), held, QUARANTINE_KEYS)
     lake.append(QUARANTINE, fresh.repartition("ingest_dt"), ({"ingest_dt": d} for d in days))
 
 
@@ -148,20 +172,26 @@ def held_ids(lake: Lake, profile: BatchProfile) -> DataFrame:
 
 
 def write_silver(lake: Lake, batch: Batch) -> int:
-    """Append the events silver does not hold yet, first copy per event (`lakehouse.dedup`); the rows written."""
-    if not batch.profile.valid_per_partition:
+    """Add the events silver does not hold yet, first copy per event (`lakehouse.dedup`); the rows written.
+
+    When no staged id is repeated or held, the staged files are silver's new files as they are.
+    """
+    profile = batch.profile
+    if not profile.valid_per_partition:
         return 0
-    valid = valid_rows(batch.classified)
-    held = held_ids(lake, batch.profile)
+    valid = lake.read_staged(SILVER, batch.staged)
+    held = held_ids(lake, profile)
     undecided = ids_to_decide(valid, held).persist(StorageLevel.MEMORY_AND_DISK)
     try:
         if not undecided.count():  # materialised: later joins see its size (a broadcast when small)
-            return append_silver(lake, valid)
+            partitions = ({"year": year, "month": month} for year, month in sorted(profile.months))
+            lake.publish(SILVER, batch.staged, partitions)
+            return profile.valid
         rows = SilverAppend.of(valid, held, undecided, valid_rows(batch.lines))
         written = append_silver(lake, rows.first)
         if rows.conflicted.isEmpty():
             return written
-        log.info("events with differing copies in one object: deciding by raw line")
+        log.info("events with differing copies in one ingest day: deciding by object and raw line")
         return written + append_silver(lake, rows.second)
     finally:
         undecided.unpersist()
@@ -187,24 +217,21 @@ def write_silver_index(lake: Lake, profile: BatchProfile, run_id: str) -> None:
 def bronze_to_silver(runtime: Runtime, report: RunReport) -> RunReport:
     """Every new bronze line ends in silver, in quarantine or counted as a duplicate (invariant 1)."""
     lake = runtime.lake
-    batch = read_batch(runtime)
+    batch = read_batch(runtime, report.run_id)
     if batch is None:
         log.info("bronze_to_silver: no new bronze objects")
         return report
     try:
         profile = batch.profile
-        report.input_objects = len(profile.lines_per_object)
-        report.lines_read = sum(profile.lines_per_object.values())
-        report.quarantined_by_reason = dict(sorted(profile.by_reason.items()))
-        report.quarantined = sum(profile.by_reason.values())
-        report.days = sorted({parse_key(obj)[0] for obj in profile.lines_per_object})
+        profile.counted(report)
+        report.days = sorted({parse_key(obj)[0] for obj in profile.objects})
         if report.lines_read:
             lake.register(BRONZE, ({"ingest_dt": day} for day in report.days))
             write_quarantine(lake, batch, report)
             report.silver_rows = write_silver(lake, batch)
             write_silver_index(lake, profile, report.run_id)
-        report.duplicates = sum(profile.valid_per_partition.values()) - report.silver_rows
+        report.duplicates = profile.valid - report.silver_rows
     finally:
-        batch.release()
+        batch.release(lake)
     log.info("bronze_to_silver read %d lines from %d objects", report.lines_read, report.input_objects)
     return report

@@ -38,6 +38,13 @@ class Runtime(Protocol):
         """
         ...
 
+    def read_bronze_objects(self, names: Collection[str]) -> DataFrame:
+        """Raw lines (`value`, `source_object`) of the given objects, named as `source_object` names them.
+
+        No bookmark: for the objects of a batch that held bad lines, read again for quarantine.
+        """
+        ...
+
     def find_unreadable(self) -> list[str]:
         """The new bronze objects that cannot be read whole, named as `source_object` names them.
 

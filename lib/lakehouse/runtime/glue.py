@@ -81,6 +81,10 @@ class GlueRuntime:
         parts = [F.col(c).cast("string") for c in df.columns if c != "source_object"]
         return df.select(F.concat_ws(_SEPARATOR, *parts).alias("value"), F.col("source_object"))
 
+    def read_bronze_objects(self, names: Collection[str]) -> DataFrame:
+        """A plain Spark text read of the named S3 objects (the bookmarked read names them by their URIs)."""
+        return self.spark.read.text(sorted(names)).select("value", F.input_file_name().alias("source_object"))
+
     def find_unreadable(self) -> list[str]:
         """Bronze objects written since shortly before the last successful run that Spark cannot read whole.
 

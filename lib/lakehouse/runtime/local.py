@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 from filelock import FileLock, Timeout
 from pyspark.sql import DataFrame, SparkSession
@@ -209,6 +210,10 @@ class LocalRuntime:
         paths = [mark.path for mark in self._new_bronze() if file_uri(mark.path) not in skip]
         if not paths:
             return None
+        return self.spark.read.text(paths).select("value", F.input_file_name().alias("source_object"))
+
+    def read_bronze_objects(self, names: Collection[str]) -> DataFrame:
+        paths = sorted(unquote(name) for name in names)  # Spark's names are URL-encoded
         return self.spark.read.text(paths).select("value", F.input_file_name().alias("source_object"))
 
     def find_unreadable(self) -> list[str]:

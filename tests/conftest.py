@@ -32,11 +32,17 @@ _env_numbers = itertools.count(1)
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Before any worker starts (they inherit the environment): the JVMs' class archive, made once and kept in
-    pytest's cache, unless the run starts no JVM (`make test-fast`) or the JVM options are the caller's own."""
-    if os.environ.get("PYTEST_XDIST_WORKER") or os.environ["LAKEHOUSE_JVM_OPTS"] != QUICK_JIT:
+    """Under xdist, before any worker starts (they inherit the environment): the JVMs' class archive."""
+    if not os.environ.get("PYTEST_XDIST_WORKER") and config.getoption("numprocesses", None):
+        _use_jvm_archive(config)
+
+
+def _use_jvm_archive(config: pytest.Config) -> None:
+    """The JVMs' class archive, made once and kept in pytest's cache, unless the run starts no JVM (`make
+    test-fast`) or the JVM options are the caller's own."""
+    if os.environ["LAKEHOUSE_JVM_OPTS"] != QUICK_JIT or "not spark" in (config.option.markexpr or ""):
         return
-    if "not spark" in (config.option.markexpr or "") or not hasattr(config, "cache"):
+    if not hasattr(config, "cache"):
         return
     archive = archive_path(config.cache.mkdir("jvm-archive"))
     if archive.is_file() or build_archive(archive):
@@ -105,11 +111,13 @@ LONGEST_FIRST = (
 )
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         used = getattr(item, "fixturenames", ())
         for mark in dict.fromkeys(m for fixture, marks in FIXTURE_MARKS.items() if fixture in used for m in marks):
             item.add_marker(mark)
+    if not os.environ.get("PYTEST_XDIST_WORKER") and any(item.get_closest_marker("spark") for item in items):
+        _use_jvm_archive(config)  # a run without xdist, of tests that start a JVM (no-op when made already)
     if os.environ.get("PYTEST_XDIST_WORKER"):
         # xdist hands out work in collection order: the longest first, so that no worker is left alone with a
         # long one at the end

@@ -1,6 +1,6 @@
 """A class-data archive shared by the tests' JVMs: each Spark process maps Spark's classes instead of loading them.
 
-The suite starts some sixty JVMs (the command line, spark-submit, the benchmark's processes); each loads about
+The suite starts about fifty JVMs (the command line, spark-submit, the benchmark's processes); each loads about
 15,000 classes from Spark's jars, a few seconds of every start on a busy machine. One `lakehouse run all` dumps
 the classes it loaded when its JVM exits (JDK 13+ `-XX:ArchiveClassesAtExit`, the dynamic CDS archive); later
 JVMs with the same class path map them (`-XX:SharedArchiveFile`). A JVM whose class path or Java differs from the
@@ -57,7 +57,7 @@ def build_archive(archive: Path) -> bool:
         env = {**os.environ, "LAKEHOUSE_JVM_OPTS": f"{QUICK_JIT} -XX:ArchiveClassesAtExit={partial} {SILENT}"}
         command = [sys.executable, "-m", "lakehouse.cli", "--root", str(root), "run", "all"]
         process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        jvms = _children_until_exit(process)
+        jvms = _children_until_exit(process, timeout=600)
         _wait_until_gone(jvms, timeout=180)  # the JVM outlives Python, and dumps on its way out
     if process.returncode != 0 or not partial.is_file():
         partial.unlink(missing_ok=True)
@@ -66,13 +66,19 @@ def build_archive(archive: Path) -> bool:
     return True
 
 
-def _children_until_exit(process: subprocess.Popen[bytes]) -> set[psutil.Process]:
-    """Every descendant seen while `process` ran (pyspark's JVM among them)."""
+def _children_until_exit(process: subprocess.Popen[bytes], timeout: float) -> set[psutil.Process]:
+    """Every descendant seen while `process` ran (pyspark's JVM among them); killed, with them, past `timeout`."""
     tree = psutil.Process(process.pid)
     seen: set[psutil.Process] = set()
+    deadline = time.monotonic() + timeout
     while process.poll() is None:
         with contextlib.suppress(psutil.Error):
             seen.update(tree.children(recursive=True))
+        if time.monotonic() > deadline:
+            for child in (*seen, tree):
+                with contextlib.suppress(psutil.Error):
+                    child.kill()
+            process.wait()
         time.sleep(0.05)
     return seen
 

@@ -95,19 +95,19 @@ SHARED_MODULES = ("tests/cli/test_commands.py", "tests/pipeline/test_marts.py", 
 # The longest work units, longest first (a full run's durations, two workers on two cores): xdist hands work out
 # in collection order, and a long unit started last would leave one worker running it alone at the end.
 LONGEST_FIRST = (
-    "tests/cli/test_rebuild_commands.py::test_a_rebuild_killed_at_each_moment",
-    "tests/cli/test_commands.py",
     "tests/bench/test_bench.py::test_the_gold_scenario",
-    "tests/pipeline/test_marts.py",
-    "tests/cli/test_glue_entry_scripts.py",
+    "tests/cli/test_rebuild_commands.py::test_a_rebuild_killed_at_each_moment",
     "tests/bench/test_bench.py::test_the_silver_scenario",
-    "tests/cli/test_rebuild_commands.py::test_dry_run",
-    "tests/pipeline/test_rebuild.py::test_a_crash_at_any_step",
-    "tests/pipeline/test_dedup.py::test_the_fast_path",
-    "tests/pipeline/test_rebuild.py::test_new_bronze",
+    "tests/pipeline/test_marts.py",
     "tests/pipeline/test_rebuild.py::test_rebuild_under_new_code",
+    "tests/pipeline/test_rebuild.py::test_new_bronze",
+    "tests/cli/test_commands.py",
+    "tests/pipeline/test_dedup.py::test_the_fast_path",
+    "tests/cli/test_rebuild_commands.py::test_dry_run",
     "tests/pipeline/test_invariants.py::test_3_object_by_object",
+    "tests/cli/test_glue_entry_scripts.py",
     "tests/dashboard/test_page.py",
+    "tests/pipeline/test_rebuild.py::test_a_crash_at_any_step",
 )
 
 

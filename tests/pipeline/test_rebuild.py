@@ -125,7 +125,7 @@ def upper_repos(silver: DataFrame) -> set[tuple[str, str]]:
 def test_new_bronze_between_rebuilds_of_other_days_loses_nothing(
     spark: SparkSession, lake: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    hourly_lake(spark, lake)
+    one_run_lake(spark, lake)  # how silver was first made is the first test's point; here, what comes after
     change_transform(monkeypatch)
     first = rebuild(spark, lake, Scope.of("2021-07-21"))
     assert first.partitions == ["year=2021/month=07", "github_events_quarantine/ingest_dt=2021-07-21"]

@@ -124,6 +124,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items.sort(key=lambda item: (_longest_first(item.nodeid), _cost_rank(item)))
 
 
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: `-p no:xdist` runs without it
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """Work units of one test each, but a shared module's tests together (xdist's loadgroup marks do not take
     with pytest 9, whose node ids xdist cannot suffix)."""

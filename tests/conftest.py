@@ -44,9 +44,12 @@ def _use_jvm_archive(config: pytest.Config) -> None:
         return
     if not hasattr(config, "cache"):
         return
-    archive = archive_path(config.cache.mkdir("jvm-archive"))
-    if archive.is_file() or build_archive(archive):
-        os.environ["LAKEHOUSE_JVM_OPTS"] = jvm_options(archive)
+    try:
+        archive = archive_path(config.cache.mkdir("jvm-archive"))
+        if archive.is_file() or build_archive(archive):
+            os.environ["LAKEHOUSE_JVM_OPTS"] = jvm_options(archive)
+    except OSError as e:  # no room or no write access for the cache: the JVMs load their classes as they would
+        config.issue_config_time_warning(pytest.PytestWarning(f"no JVM class archive: {e}"), stacklevel=2)
 
 
 @pytest.fixture(scope="session")

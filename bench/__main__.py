@@ -20,7 +20,7 @@ Scenario = Callable[[Path, argparse.Namespace], dict[str, object]]
 SCENARIOS: dict[str, Scenario] = {
     "silver": lambda work, a: silver.scenario(work, a.events, a.rounds),
     "incremental": lambda work, a: incremental.scenario(work, a.events_per_hour, a.rounds),
-    "gold": lambda work, a: gold.scenario(work, a.events_per_day, a.rounds),
+    "gold": lambda work, a: gold.scenario(work, gold.Size(a.events_per_day, a.days, a.chunk_days), a.rounds),
     "files": lambda work, a: files.scenario(work, a.events_per_hour),
     "ingest": lambda work, a: ingest.scenario(work, a.hour_events, a.lambda_events),
     "empty": lambda work, a: empty.scenario(work, a.rounds),
@@ -33,7 +33,10 @@ def parse(argv: list[str]) -> argparse.Namespace:
                         help=f"any of {', '.join(SCENARIOS)} (default: all)")
     parser.add_argument("--events", type=int, default=1_000_000, help="silver: events (default 1,000,000)")
     parser.add_argument("--events-per-hour", type=int, default=7_700, help="incremental, files (a real 2015 hour)")
-    parser.add_argument("--events-per-day", type=int, default=300_000, help="gold: events per day of 30")
+    parser.add_argument("--events-per-day", type=int, default=300_000, help="gold: events per day")
+    parser.add_argument("--days", type=int, default=gold.DAYS, help=f"gold: days of history (default {gold.DAYS})")
+    parser.add_argument("--chunk-days", type=int, default=gold.CHUNK_DAYS,
+                        help=f"gold: days of history loaded by one silver run (default {gold.CHUNK_DAYS})")
     parser.add_argument("--hour-events", type=int, default=200_000, help="ingest: events of the backfilled hour")
     parser.add_argument("--lambda-events", type=int, default=3_000,
                         help="ingest: events of one Lambda invocation, 300 a poll round")

@@ -35,6 +35,8 @@ def session() -> SparkSession:
     builder = SparkSession.builder.master("local[*]").appName("bench-baseline")
     for key, value in ENGINE_CONF.items():
         builder = builder.config(key, value)
+    if jvm_options := os.environ.get("LAKEHOUSE_JVM_OPTS"):  # as the local runtime passes them (bench.timing)
+        builder = builder.config("spark.driver.extraJavaOptions", jvm_options)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark

@@ -1,5 +1,5 @@
-"""Scenario 3 (and 6): with 30 days in silver and gold, one more hour, then gold: touched days only vs all 30,
-and all 30 as DuckDB SQL over the same silver files; then a touched day of a few events: a run's fixed cost."""
+"""Scenario 3 (and 6): with 30 days (`--days`) in silver and gold, one more hour, then gold: touched days only vs
+all 30, and all 30 as DuckDB SQL over the same silver files; then a touched day of a few events: a run's fixed cost."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import shutil
 import statistics
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,16 +24,27 @@ CHUNK_DAYS = 6  # days of history loaded by one silver run
 TINY_DAY = 10  # events of the day whose touched run shows what a gold run costs doing almost nothing
 
 
-def prepare(work: Path, per_day: int) -> Path:
-    """30 days but their last hour through silver (a silver run per CHUNK_DAYS days) and gold; then the
+@dataclass(frozen=True)
+class Size:
+    """How much history the scenario builds: `days` in silver and gold, loaded `chunk_days` per silver run
+    (`make bench`: 30 and 6; the harness's test: fewer days in one run, the same steps in fewer processes)."""
+
+    per_day: int
+    days: int = DAYS
+    chunk_days: int = CHUNK_DAYS
+
+
+def prepare(work: Path, size: Size) -> Path:
+    """`days` days but their last hour through silver (a silver run per `chunk_days` days) and gold; then the
     last hour through silver; saved."""
     root = work / "gold"
     lake = Settings.local(root)
-    hours = DAYS * 24 - 1
-    history = per_day * DAYS * hours // (DAYS * 24)
+    per_day, days = size.per_day, size.days
+    hours = days * 24 - 1
+    history = per_day * days * hours // (days * 24)
     loaded = 0
-    for first_hour in range(0, hours, CHUNK_DAYS * 24):
-        chunk_hours = min(CHUNK_DAYS * 24, hours - first_hour)
+    for first_hour in range(0, hours, size.chunk_days * 24):
+        chunk_hours = min(size.chunk_days * 24, hours - first_hour)
         events = history * (first_hour + chunk_hours) // hours - loaded
         start = START + timedelta(hours=first_hour)
         generate(lake, events, chunk_hours, start=start, seed=7 + first_hour, first_id=FIRST_ID + loaded)
@@ -53,21 +65,21 @@ def gold_rows(location: str) -> Counter[tuple[object, ...]]:
     return Counter(duckdb.execute(sql).fetchall())
 
 
-def with_a_tiny_day(root: Path, per_day: int) -> None:
+def with_a_tiny_day(root: Path, size: Size) -> None:
     """The prepared lake with its gold brought up to date, then an hour of TINY_DAY events on a new day
     through silver; saved."""
     restore(root)
     lakehouse(root, "run", "gold")
-    start = START + timedelta(days=DAYS)
-    generate(Settings.local(root), TINY_DAY, 1, start=start, seed=9, first_id=FIRST_ID + per_day * DAYS)
+    start = START + timedelta(days=size.days)
+    generate(Settings.local(root), TINY_DAY, 1, start=start, seed=9, first_id=FIRST_ID + size.per_day * size.days)
     lakehouse(root, "run", "silver")
     save(root)
 
 
-def scenario(work: Path, per_day: int, rounds: int) -> dict[str, object]:
+def scenario(work: Path, size: Size, rounds: int) -> dict[str, object]:
     """Incremental gold (bookmarks on: the touched day) against a full recompute and DuckDB's, alternated;
     then a touched day of TINY_DAY events against a full recompute: what a run costs doing almost nothing."""
-    root = prepare(work, per_day)
+    root = prepare(work, size)
     lake = Settings.local(root)
     in_job: dict[str, list[float]] = {}
     results: dict[str, Counter[tuple[object, ...]]] = {}
@@ -94,14 +106,16 @@ def scenario(work: Path, per_day: int, rounds: int) -> dict[str, object]:
     def job_ratio(name: str, base: str) -> float:
         return round(statistics.median(a / b for a, b in zip(in_job[name], in_job[base], strict=True)), 3)
 
-    variants = {"touched": variant("touched", "enable", 1), "full": variant("full", "disable", DAYS), "duckdb": duck}
+    variants = {"touched": variant("touched", "enable", 1), "full": variant("full", "disable", size.days),
+                "duckdb": duck}
     result = alternate(variants, rounds)
-    with_a_tiny_day(root, per_day)
+    with_a_tiny_day(root, size)
     tiny = alternate({"tiny_day": variant("tiny_day", "enable", 1),
-                      "full_after": variant("full_after", "disable", DAYS + 1)}, rounds)
+                      "full_after": variant("full_after", "disable", size.days + 1)}, rounds)
     return {
-        "days": DAYS,
-        "events_per_day": per_day,
+        "days": size.days,
+        "chunk_days": size.chunk_days,
+        "events_per_day": size.per_day,
         "times": result.summary(),
         "job_only_median_s": {n: round(statistics.median(ts), 3) for n, ts in in_job.items()},
         "ratio_touched_to_full": round(result.ratio("touched", "full"), 3),

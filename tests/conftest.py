@@ -20,14 +20,36 @@ from pyspark.sql import SparkSession
 
 from lakehouse.settings import Settings
 from tests.support.aws import environment, moto_server, reset
+from tests.support.jvm_archive import QUICK_JIT, archive_path, build_archive, jvm_options
 from tests.support.tiers import refuse_processes, refuse_spark, xdist_scope
 
 # PySpark hands timestamps back in the process's time zone; the command line runs in UTC, so do the tests.
 os.environ["TZ"] = "UTC"
 time.tzset()
 # Tests run many short Spark sessions on tiny data: the JVM's quick compiler alone starts them faster.
-os.environ.setdefault("LAKEHOUSE_JVM_OPTS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
+os.environ.setdefault("LAKEHOUSE_JVM_OPTS", QUICK_JIT)
 _env_numbers = itertools.count(1)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under xdist, before any worker starts (they inherit the environment): the JVMs' class archive."""
+    if not os.environ.get("PYTEST_XDIST_WORKER") and config.getoption("numprocesses", None):
+        _use_jvm_archive(config)
+
+
+def _use_jvm_archive(config: pytest.Config) -> None:
+    """The JVMs' class archive, made once and kept in pytest's cache, unless the run starts no JVM (`make
+    test-fast`) or the JVM options are the caller's own."""
+    if os.environ["LAKEHOUSE_JVM_OPTS"] != QUICK_JIT or "not spark" in (config.option.markexpr or ""):
+        return
+    if not hasattr(config, "cache"):
+        return
+    try:
+        archive = archive_path(config.cache.mkdir("jvm-archive"))
+        if archive.is_file() or build_archive(archive):
+            os.environ["LAKEHOUSE_JVM_OPTS"] = jvm_options(archive)
+    except OSError as e:  # no room or no write access for the cache: the JVMs load their classes as they would
+        config.issue_config_time_warning(pytest.PytestWarning(f"no JVM class archive: {e}"), stacklevel=2)
 
 
 @pytest.fixture(scope="session")
@@ -70,21 +92,42 @@ FIXTURE_MARKS = {
     "lambda_dir": ("subprocess",),  # the Lambda zip, built with `pip install --target`
 }
 # Modules whose tests build one costly lake together (a module fixture, then tests that read what the first
-# one ran): under xdist each stays on one worker; every other test is a work unit of its own.
-SHARED_MODULES = ("tests/cli/test_commands.py",)
+# one ran): under xdist each stays on one worker, or both workers would build it; every other test is a work unit
+# of its own.
+SHARED_MODULES = ("tests/cli/test_commands.py", "tests/pipeline/test_marts.py", "tests/dashboard/test_page.py")
+# The longest work units, longest first (a full run's durations, two workers on two cores): xdist hands work out
+# in collection order, and a long unit started last would leave one worker running it alone at the end.
+LONGEST_FIRST = (
+    "tests/bench/test_bench.py::test_the_gold_scenario",
+    "tests/cli/test_rebuild_commands.py::test_a_rebuild_killed_at_each_moment",
+    "tests/bench/test_bench.py::test_the_silver_scenario",
+    "tests/pipeline/test_marts.py",
+    "tests/pipeline/test_rebuild.py::test_rebuild_under_new_code",
+    "tests/pipeline/test_rebuild.py::test_new_bronze",
+    "tests/cli/test_commands.py",
+    "tests/pipeline/test_dedup.py::test_the_fast_path",
+    "tests/cli/test_rebuild_commands.py::test_dry_run",
+    "tests/pipeline/test_invariants.py::test_3_object_by_object",
+    "tests/cli/test_glue_entry_scripts.py",
+    "tests/dashboard/test_page.py",
+    "tests/pipeline/test_rebuild.py::test_a_crash_at_any_step",
+)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         used = getattr(item, "fixturenames", ())
         for mark in dict.fromkeys(m for fixture, marks in FIXTURE_MARKS.items() if fixture in used for m in marks):
             item.add_marker(mark)
+    if not os.environ.get("PYTEST_XDIST_WORKER") and any(item.get_closest_marker("spark") for item in items):
+        _use_jvm_archive(config)  # a run without xdist, of tests that start a JVM (no-op when made already)
     if os.environ.get("PYTEST_XDIST_WORKER"):
         # xdist hands out work in collection order: the longest first, so that no worker is left alone with a
         # long one at the end
-        items.sort(key=_cost_rank)
+        items.sort(key=lambda item: (_longest_first(item.nodeid), _cost_rank(item)))
 
 
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: `-p no:xdist` runs without it
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """Work units of one test each, but a shared module's tests together (xdist's loadgroup marks do not take
     with pytest 9, whose node ids xdist cannot suffix)."""
@@ -94,7 +137,13 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
         def _split_scope(self, nodeid: str) -> str:
             return xdist_scope(nodeid, SHARED_MODULES)
 
+    config.option.loadscopereorder = False  # else units of more tests go first, whatever they cost
     return Scheduling(config, log)
+
+
+def _longest_first(nodeid: str) -> int:
+    """A test's place in LONGEST_FIRST, or after them all."""
+    return next((n for n, prefix in enumerate(LONGEST_FIRST) if nodeid.startswith(prefix)), len(LONGEST_FIRST))
 
 
 def _cost_rank(item: pytest.Item) -> int:

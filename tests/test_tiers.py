@@ -1,12 +1,15 @@
-"""The fast tier's guards can fail: a test without its marker cannot start Spark or a process."""
+"""The fast tier's guards can fail: a test without its marker cannot start Spark or a process; the tests' JVM
+options name the class archive only when there is one."""
 
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 import pytest
 from pyspark.sql import SparkSession
 
+from tests.support.jvm_archive import QUICK_JIT, archive_path, jvm_options
 from tests.support.tiers import refuse_processes, refuse_spark, xdist_scope
 
 
@@ -35,3 +38,11 @@ def test_under_xdist_a_shared_module_is_one_work_unit_and_any_other_test_its_own
     shared = ("tests/cli/test_commands.py",)
     assert xdist_scope("tests/cli/test_commands.py::test_status", shared) == "tests/cli/test_commands.py"
     assert xdist_scope("tests/pipeline/test_x.py::test_y[a::b]", shared) == "tests/pipeline/test_x.py::test_y[a::b]"
+
+
+def test_the_jvm_options_name_the_class_archive_only_once_it_exists(tmp_path: Path) -> None:
+    archive = archive_path(tmp_path)
+    assert jvm_options(archive) == QUICK_JIT
+    archive.write_bytes(b"")
+    assert jvm_options(archive) == f"{QUICK_JIT} -XX:SharedArchiveFile={archive} -Xlog:cds*=off"
+    assert archive_path(tmp_path) == archive and archive.parent == tmp_path

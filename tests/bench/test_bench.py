@@ -13,13 +13,21 @@ from pathlib import Path
 import pytest
 
 from bench.generate import FIRST_ID, START, generate
-from bench.gold import DAYS
 from bench.silver import HOURS
-from bench.timing import Rounds, clean_env
+from bench.timing import JVM_OPTS_ENV, Rounds, clean_env
 from lakehouse.settings import Settings
 from tests.support.expected import event_of
 
 REPO = Path(__file__).resolve().parents[2]
+GOLD_DAYS = 3  # days of history in the gold scenario's test (`make bench`: 30), all loaded by one silver run
+
+
+def scenario(argv: list[str], timeout: int) -> subprocess.CompletedProcess[str]:
+    """`python -m bench ARGV` whose processes start as the tests' do (quick JIT, class archive): the figures
+    mean nothing here, every step running and agreeing does."""
+    env = {**os.environ, JVM_OPTS_ENV: os.environ["LAKEHOUSE_JVM_OPTS"]}
+    return subprocess.run([sys.executable, "-m", "bench", *argv], cwd=REPO, capture_output=True, text=True,
+                          timeout=timeout, env=env)
 
 
 def events(path: Path) -> list[dict]:
@@ -62,8 +70,7 @@ def test_benchmarked_processes_run_the_full_jit() -> None:
 @pytest.mark.spark
 def test_the_silver_scenario_runs_end_to_end(tmp_path: Path) -> None:
     out = tmp_path / "latest.json"
-    argv = ["-m", "bench", "silver", "--events", "2000", "--rounds", "1", "--work", str(tmp_path), "--out", str(out)]
-    done = subprocess.run([sys.executable, *argv], cwd=REPO, capture_output=True, text=True, timeout=600)
+    done = scenario(["silver", "--events", "2000", "--rounds", "1", "--work", str(tmp_path), "--out", str(out)], 600)
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(out.read_text())
     silver = result["results"]["silver"]
@@ -78,16 +85,17 @@ def test_the_silver_scenario_runs_end_to_end(tmp_path: Path) -> None:
 @pytest.mark.spark
 def test_the_gold_scenario_touches_one_day_and_agrees_with_both_full_recomputes(tmp_path: Path) -> None:
     out = tmp_path / "latest.json"
-    argv = ["-m", "bench", "gold", "--events-per-day", "240", "--rounds", "1", "--work", str(tmp_path), "--out",
-            str(out)]
-    done = subprocess.run([sys.executable, *argv], cwd=REPO, capture_output=True, text=True, timeout=900)
+    argv = ["gold", "--events-per-day", "240", "--days", str(GOLD_DAYS), "--chunk-days", str(GOLD_DAYS),
+            "--rounds", "1", "--work", str(tmp_path), "--out", str(out)]
+    done = scenario(argv, 900)
     assert done.returncode == 0, done.stderr[-2000:]
     gold = json.loads(out.read_text())["results"]["gold"]
+    assert (gold["days"], gold["chunk_days"]) == (GOLD_DAYS, GOLD_DAYS)
     assert set(gold["times"]) == {"touched", "full", "duckdb"}
     assert set(gold["tiny_day_times"]) == {"tiny_day", "full_after"}
     assert (gold["touched_equals_full"], gold["duckdb_equals_full"], gold["tiny_day_equals_full"]) == (True, True, True)
-    # gold of the 30 days before the tiny one: each generated event has its own id, so a group is a gold row
-    assert gold["gold_rows"] == gold_groups(tmp_path / "gold" / "gold" / "local-raw", DAYS)  # 6,959 of 7,200 events
+    # gold of the days before the tiny one: each generated event has its own id, so a group is a gold row
+    assert gold["gold_rows"] == gold_groups(tmp_path / "gold" / "gold" / "local-raw", GOLD_DAYS)
     assert "ratio_duckdb_to_full" in done.stdout
 
 

@@ -1,25 +1,22 @@
-"""The `lakehouse` command as a user runs it: a subprocess per command, on its own data root."""
+"""The `lakehouse` command as a user runs it: a subprocess per command, on one data root that every real sample
+is ingested into and run through once, then read (the module stays on one xdist worker: tests/conftest.py)."""
 
 from __future__ import annotations
 
 import functools
-import gzip
 import json
 import os
-import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from filelock import FileLock
 
 from lakehouse import __version__
 from tests.support.expected import Expected, documents, expected_run
 from tests.support.lake import DATA
 
-# Every test here runs the command line in a child process, and all but the one without Java start its JVM.
+# Every test here runs the command line in a child process that starts its JVM.
 pytestmark = [pytest.mark.subprocess, pytest.mark.spark]
 
 SAMPLES = sorted(
@@ -136,142 +133,3 @@ def test_bookmark_show_and_reset(lake_root: Path) -> None:
     reset = lakehouse(lake_root, "bookmark", "reset", "silver_to_gold")
     assert reset.stdout == "silver_to_gold: bookmark reset\n"
     assert lakehouse(lake_root, "bookmark", "show", "silver_to_gold").stdout.startswith("silver_to_gold: no bookmark")
-
-
-def test_user_mistakes_are_one_line_and_a_non_zero_exit(tmp_path: Path) -> None:
-    root = tmp_path / "lake"
-    bad_sql = lakehouse(root, "query", "SELECT nope FROM github_events_silver")
-    assert bad_sql.returncode == 2 and bad_sql.stdout == ""
-    assert bad_sql.stderr.strip().splitlines()[-1].startswith("lakehouse: [UNRESOLVED_COLUMN")
-    assert "Traceback" not in bad_sql.stderr
-    failing = lakehouse(root, "query", "SELECT raise_error('no such day')", "--format", "json")
-    assert (failing.returncode, failing.stdout) == (2, "")
-    assert failing.stderr.strip() == "lakehouse: java.lang.RuntimeException: no such day"
-    usage = lakehouse(root, "run", "everything")
-    assert usage.returncode == 2
-    assert usage.stderr == (
-        "lakehouse run: argument target: invalid choice: 'everything' (choose from 'all', 'gold', 'silver') "
-        "(see lakehouse run --help)\n"
-    )
-
-    whole = (DATA / "gharchive" / "2015-01-01-15.first1024.json.gz").read_bytes()
-    truncated = tmp_path / "cut.json.gz"
-    truncated.write_bytes(whole[:20000])
-    refused = lakehouse(root, "ingest", "files", str(truncated))
-    assert refused.returncode == 1 and "cut.json.gz: cannot be read whole" in refused.stderr
-    assert not list((root / "local-raw").rglob("*.json.gz"))
-
-    bad_day = lakehouse(root, "ingest", "files", str(truncated), "--ingest-dt", "25/11/2026")
-    assert bad_day.returncode == 2 and "is not a day: use YYYY-MM-DD" in bad_day.stderr
-
-    copy = tmp_path / "copy"
-    shutil.copytree(root, copy)
-    copied = lakehouse(copy, "run", "silver")
-    assert copied.returncode == 2
-    assert copied.stderr.strip() == (
-        f"lakehouse: {copy} is a copy of the lake at {root}, or was moved from there: its metastore keeps that "
-        f"lake's tables. Run lakehouse with --root {root}, or rebuild the lake from bronze: copy its raw bucket "
-        "into a new root and run the jobs there"
-    )
-
-    with FileLock(str(root / ".lock")):
-        busy = lakehouse(root, "status")
-    assert busy.returncode == 2
-    assert busy.stderr.strip() == (
-        f"lakehouse: another lakehouse process is using {root} (its embedded metastore allows one process at a "
-        "time): wait for it to finish, or use another --root"
-    )
-
-
-def test_a_root_whose_path_holds_a_space(tmp_path: Path) -> None:
-    root = tmp_path / "my lakes" / "lake"  # the JVM's options name the metastore under it
-    hour = DATA / "gharchive" / "2015-01-01-15.first1024.json.gz"
-    assert lakehouse(root, "ingest", "files", str(hour), "--ingest-dt", "2026-11-25").returncode == 0
-    result = lakehouse(root, "run", "silver", "--json")
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["silver_rows"] == expected_run(documents(hour)).silver_rows  # 1,024
-    assert (root / "_metastore" / "metastore_db").is_dir()
-
-
-def test_missing_java_is_one_sentence(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "JAVA_HOME"}
-    env["PATH"] = str(Path(sys.executable).parent)
-    result = lakehouse(tmp_path / "lake", "status", env=env)
-    assert result.returncode == 2
-    assert result.stderr.startswith("lakehouse: Java was not found: install a Java 17 runtime")
-
-
-def test_spark_submit_runs_the_glue_entry_scripts_locally(tmp_path: Path) -> None:
-    """Silver, gold, the dashboard's publishing and compaction, each spark-submitted as on the Glue Docker image."""
-    root = tmp_path / "lake"
-    day = root / "local-raw/github/events/ingest_dt=2021-07-21"
-    day.mkdir(parents=True)
-    sample = DATA / "gharchive" / "2021-07-21-06to09.first200each.json.gz"
-    (day / "20210721T100000Z-sample.json.gz").write_bytes(sample.read_bytes())
-    want = expected_run(documents(sample))  # 800 lines, 800 events
-    venv_bin = Path(sys.executable).parent
-    env = {**os.environ, "PATH": f"{venv_bin}{os.pathsep}{os.environ['PATH']}", "PYSPARK_PYTHON": sys.executable}
-    repo = Path(__file__).parents[2]
-    for job in ("bronze_to_silver", "silver_to_gold"):
-        result = subprocess.run(
-            [
-                str(venv_bin / "spark-submit"),
-                str(repo / "glue_jobs" / f"{job}.py"),
-                "--JOB_NAME",
-                job,
-                "--env",
-                "local",
-                "--root",
-                str(root),
-                "--job-bookmark-option",
-                "job-bookmark-enable",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=600,
-            env=env,
-        )
-        assert result.returncode == 0, result.stderr[-3000:]
-    published = subprocess.run(
-        [str(venv_bin / "spark-submit"), str(repo / "glue_jobs" / "publish_dashboard.py"), "--JOB_NAME",
-         "publish_dashboard", "--env", "local", "--root", str(root)],
-        capture_output=True, text=True, timeout=600, env=env,
-    )  # fmt: skip
-    assert published.returncode == 0, published.stderr[-3000:]
-    page = (root / "local-gold" / "dashboards" / "2021-07-21.html").read_text()
-    data = re.search(r'<script type="application/json" id="dashboard-answers">(.*?)</script>', page, re.S)
-    assert data is not None
-    [totals] = json.loads(data.group(1))["daily_totals"]
-    events = want.events
-    stars = sum(1 for e in events if e["type"] == "WatchEvent" and e["payload"].get("action") == "started")
-    assert (totals["ingest_dt"], totals["events"], totals["stars"]) == ("2021-07-21", len(events), stars)
-    compact = subprocess.run(
-        [str(venv_bin / "spark-submit"), str(repo / "glue_jobs" / "bronze_to_silver.py"), "--JOB_NAME", "c",
-         "--env", "local", "--root", str(root), "--mode", "compact"],
-        capture_output=True, text=True, timeout=600, env=env,
-    )  # fmt: skip
-    assert compact.returncode == 0, compact.stderr[-3000:]
-    report = lakehouse(
-        root,
-        "query",
-        "SELECT job, lines_read, silver_rows, gold_days FROM github_events_runs ORDER BY started_at",
-        "--format",
-        "json",
-    )
-    assert [json.loads(line) for line in report.stdout.splitlines()] == [
-        {"job": "bronze_to_silver", "lines_read": want.lines_read, "silver_rows": want.silver_rows, "gold_days": 0},
-        {"job": "silver_to_gold", "lines_read": 0, "silver_rows": 0, "gold_days": 1},
-        {"job": "compact_silver", "lines_read": 0, "silver_rows": 0, "gold_days": 0},
-    ]
-    assert gzip.decompress((day / "20210721T100000Z-sample.json.gz").read_bytes()).count(b"\n") == want.lines_read
-
-    missing_env = subprocess.run(
-        [sys.executable, str(repo / "glue_jobs" / "bronze_to_silver.py"), "--JOB_NAME", "x"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert missing_env.returncode == 2
-    assert missing_env.stderr.strip() == (
-        "bronze_to_silver: the following arguments are required: --env (a job takes --JOB_NAME NAME --env ENV)"
-    )

@@ -70,7 +70,7 @@ def die(*args: object, **kwargs: object) -> None:
 def test_a_crash_midway_leaves_silver_whole_and_a_rerun_finishes(
     crash_at: str, spark: SparkSession, lake: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    hourly_runs(spark, lake)
+    hourly_runs(spark, lake, runs=2)  # two small files of one day: a partition to compact
     before = snapshot(spark, lake)
     with monkeypatch.context() as patched:
         if crash_at == "switch":  # the rewritten folder exists, the catalog still points at the old one

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,13 @@ def hourly_lake(spark: SparkSession, lake: Settings) -> None:
         run(spark, lake, SILVER_JOB)
 
 
+def one_run_lake(spark: SparkSession, lake: Settings) -> None:
+    """Every object in bronze, then one silver run over all of them."""
+    for day, name, lines in objects():
+        put_object(lake, day, name, lines)
+    run(spark, lake, SILVER_JOB)
+
+
 def rebuild(spark: SparkSession, lake: Settings, scope: Scope | None = None) -> RunReport:
     return run_job(LocalRuntime.create(spark, lake, REBUILD_JOB, BookmarkOption.DISABLE), scope=scope)
 
@@ -59,13 +67,15 @@ def change_transform(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(transforms, "_parse_lines", upper_repo)
 
 
-def fresh_lake(spark: SparkSession, lake: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """The same bronze in a new lake, one silver run over all of it."""
-    fresh = Settings.local(tmp_path_factory.mktemp("fresh") / "lake", env=f"{lake.env}f")
-    for day, name, lines in objects():
-        put_object(fresh, day, name, lines)
-    run(spark, fresh, SILVER_JOB)
-    return fresh
+@pytest.fixture(scope="module")
+def fresh(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """The same bronze in a new lake, one silver run over all of it under the changed transform: what a rebuild
+    under new code must equal (only read by the tests, so made once for those of a worker)."""
+    lake = Settings.local(tmp_path_factory.mktemp("fresh") / "lake", env="rebuild-fresh")
+    with pytest.MonkeyPatch.context() as patch:
+        change_transform(patch)
+        one_run_lake(spark, lake)
+    yield lake
 
 
 def comparable(quarantine: DataFrame) -> DataFrame:
@@ -81,12 +91,11 @@ def recount(silver: DataFrame) -> DataFrame:
 
 
 def test_rebuild_under_new_code_equals_a_fresh_lake_and_gold_a_recount(
-    spark: SparkSession, lake: Settings, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+    spark: SparkSession, lake: Settings, fresh: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     hourly_lake(spark, lake)
     run(spark, lake, GOLD_JOB)
     change_transform(monkeypatch)
-    fresh = fresh_lake(spark, lake, tmp_path_factory)
     report = rebuild(spark, lake)
     assert_df_equality(table(spark, lake, SILVER), table(spark, fresh, SILVER), ignore_row_order=True)
     assert_df_equality(comparable(table(spark, lake, QUARANTINE)), comparable(table(spark, fresh, QUARANTINE)),
@@ -116,7 +125,7 @@ def upper_repos(silver: DataFrame) -> set[tuple[str, str]]:
 def test_new_bronze_between_rebuilds_of_other_days_loses_nothing(
     spark: SparkSession, lake: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    hourly_lake(spark, lake)
+    one_run_lake(spark, lake)  # how silver was first made is the first test's point; here, what comes after
     change_transform(monkeypatch)
     first = rebuild(spark, lake, Scope.of("2021-07-21"))
     assert first.partitions == ["year=2021/month=07", "github_events_quarantine/ingest_dt=2021-07-21"]
@@ -147,17 +156,16 @@ def die(*args: object, **kwargs: object) -> None:
 
 @pytest.mark.parametrize("crash_at", ["write", "switch", "delete", "index"])
 def test_a_crash_at_any_step_leaves_whole_partitions_and_a_rerun_converges(
-    crash_at: str, spark: SparkSession, lake: Settings, tmp_path_factory: pytest.TempPathFactory,
-    monkeypatch: pytest.MonkeyPatch,
+    crash_at: str, spark: SparkSession, lake: Settings, fresh: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The lake to rebuild is made by one silver run (the hourly way of making it is the first test's)."""
     from lakehouse.jobs import rebuild as rebuild_module
     from lakehouse.jobs import switch as switch_module
     from lakehouse.lake import Lake
 
-    hourly_lake(spark, lake)
+    one_run_lake(spark, lake)
     before = sorted(r["event_id"] for r in table(spark, lake, SILVER).select("event_id").collect())
     change_transform(monkeypatch)
-    fresh = fresh_lake(spark, lake, tmp_path_factory)
     points = {
         "write": (switch_module, "checked"),  # the first partition written beside, not switched
         "switch": (Lake, "delete"),  # the first partition switched, its old folder still there

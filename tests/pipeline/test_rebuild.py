@@ -71,7 +71,8 @@ def change_transform(monkeypatch: pytest.MonkeyPatch) -> None:
 def fresh(spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """The same bronze in a new lake, one silver run over all of it under the changed transform: what a rebuild
     under new code must equal (only read by the tests, so made once for those of a worker)."""
-    lake = Settings.local(tmp_path_factory.mktemp("fresh") / "lake", env="rebuild-fresh")
+    folder = tmp_path_factory.mktemp("fresh")  # made again after other modules' tests: a database of its own
+    lake = Settings.local(folder / "lake", env=f"rebuild-{folder.name}")
     with pytest.MonkeyPatch.context() as patch:
         change_transform(patch)
         one_run_lake(spark, lake)

@@ -254,6 +254,12 @@ def _handler(server: GitHubServer) -> type[BaseHTTPRequestHandler]:
             return None
 
         def _send(self, reply: Reply, page: int, ids: tuple[str, ...] = ()) -> None:
+            if reply.truncate_at is not None or reply.delay:
+                self.close_connection = True  # the client gets no complete page: its events are not served
+                ids = ()
+            # recorded before the headers go out: a reply without a body is complete at end_headers, and the
+            # client may look at what the server saw as soon as it has it
+            server.record(Seen(page, dict(self.headers.items()), reply.status), ids)
             self.send_response(reply.status)
             for name, value in reply.headers.items():
                 self.send_header(name, value)
@@ -261,10 +267,6 @@ def _handler(server: GitHubServer) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Content-Length", str(len(reply.body)))
             self.end_headers()
             body = reply.body if reply.truncate_at is None else reply.body[:reply.truncate_at]
-            if reply.truncate_at is not None or reply.delay:
-                self.close_connection = True  # the client gets no complete page: its events are not served
-                ids = ()
-            server.record(Seen(page, dict(self.headers.items()), reply.status), ids)
             try:
                 self.wfile.write(body)
                 self.wfile.flush()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from chispa import assert_df_equality
 from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
 
 from lakehouse.transforms import classify_lines
 
@@ -58,7 +59,23 @@ CASES = [
     (GOOD.replace("2015-01-01T00:00:00Z", "yesterday"), "bad_timestamp"),
     (GOOD.replace("2015-01-01T00:00:00Z", "2015-13-45T00:00:00Z"), "bad_timestamp"),
     (GOOD.replace('"a/b"', '"' + "x" * 3000 + '"'), "line_too_large"),
-    (GOOD.replace('"a/b"', '"a/\ufffd"'), None),  # a real U+FFFD is fine; invalid bytes are not (test_invariants)
+    (GOOD.replace('"a/b"', '"a/\ufffd"'), None),  # a real U+FFFD is fine; invalid bytes are not (below)
+    (" \t" + GOOD, None),  # whitespace around the object is JSON's
+    ("\r\n " + GOOD + " \t", None),
+    (" [1]", "not_an_object"),
+]
+# A repository name's bytes, and whether the line is UTF-8 (RFC 8259, section 8.1: else malformed_json).
+BYTES = [
+    (b"a/\xc3\xa9", True),  # é
+    (b"a/\xe6\xbc\xa2", True),  # 漢
+    (b"a/\xf0\x9f\x98\x80", True),  # 😀, four bytes
+    (b"a/\xe9", False),  # Latin-1 é
+    (b"a/\xc3", False),  # a character cut short
+    (b"a/\xe6\xbc", False),
+    (b"a/\xc0\xaf", False),  # an overlong form of "/"
+    (b"a/\xed\xa0\x80", False),  # a surrogate
+    (b"a/\x80", False),  # a continuation byte alone
+    (b"a/\xff", False),
 ]
 
 
@@ -68,3 +85,12 @@ def test_each_bad_line_gets_its_reason(spark: SparkSession, check_utf8: bool) ->
     actual = classify_lines(lines, max_line_bytes=2048, check_utf8=check_utf8).select("raw_line", "reason")
     expected = spark.createDataFrame(CASES, "raw_line string, reason string")
     assert_df_equality(actual, expected, ignore_row_order=True)
+
+
+def test_a_line_whose_bytes_are_not_utf8_is_malformed(spark: SparkSession) -> None:
+    lines = [GOOD.encode().replace(b"a/b", name) for name, _ in BYTES]
+    raw = spark.createDataFrame([(line, OBJ) for line in lines], "value binary, source_object string")
+    judged = classify_lines(raw.select(F.col("value").cast("string"), "source_object"), max_line_bytes=2048)
+    actual = judged.select(F.col("raw_line").cast("binary").alias("line"), "reason")
+    want = [(line, None if utf8 else "malformed_json") for line, (_, utf8) in zip(lines, BYTES)]
+    assert_df_equality(actual, spark.createDataFrame(want, "line binary, reason string"), ignore_row_order=True)

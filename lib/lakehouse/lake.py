@@ -173,8 +173,8 @@ class Lake:
         """The staged rows, typed by the table's schema (partition keys from the folder names)."""
         return self.spark.read.schema(table_schema(table)).parquet(location)
 
-    def publish(self, table: Table, location: str, partitions: Iterable[Partition]) -> int:
-        """Move staged files into their partitions, registered first; the files moved.
+    def publish(self, table: Table, location: str, partitions: Iterable[Partition]) -> None:
+        """Move staged files into their partitions, registered first.
 
         A file lands where the catalog has its partition (compaction and rebuilds move partitions), or
         in the partition's folder in the layout, registered before any file moves. Each move is one
@@ -185,17 +185,14 @@ class Lake:
         specs = [dict(p) for p in partitions]
         registered = {tuple(p.values()) for p in self.partitions(table)}
         self.register(table, specs)
-        moved = 0
         for spec in specs:
             known = tuple(spec[k] for k in table.partition_keys) in registered
             target = self.location(table, spec) if known else table.partition_location(self.settings, spec)
             folder = "/".join(f"{k}={spec[k]}" for k in table.partition_keys)
             for source in self.data_files(f"{location}/{folder}"):
                 self.rename(source, f"{target}/{source.rsplit('/', 1)[1]}")
-                moved += 1
         self.refresh(table)
         self.delete(location)
-        return moved
 
     # Files, through Hadoop's FileSystem (a local disk or S3 alike)
 

@@ -92,5 +92,5 @@ def test_a_line_whose_bytes_are_not_utf8_is_malformed(spark: SparkSession) -> No
     raw = spark.createDataFrame([(line, OBJ) for line in lines], "value binary, source_object string")
     judged = classify_lines(raw.select(F.col("value").cast("string"), "source_object"), max_line_bytes=2048)
     actual = judged.select(F.col("raw_line").cast("binary").alias("line"), "reason")
-    want = [(line, None if utf8 else "malformed_json") for line, (_, utf8) in zip(lines, BYTES)]
+    want = [(line, None if utf8 else "malformed_json") for line, (_, utf8) in zip(lines, BYTES, strict=True)]
     assert_df_equality(actual, spark.createDataFrame(want, "line binary, reason string"), ignore_row_order=True)

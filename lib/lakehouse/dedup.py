@@ -67,21 +67,25 @@ class SilverAppend:
     """`new_silver_rows` in two appends: `first` now, and `second` (by raw line) only if `conflicted` has ids.
 
     `valid` is the batch's valid rows (silver's columns: no object, no raw line); `undecided` is
-    `ids_to_decide(valid, held)`, materialised by the caller so that its joins can be broadcast;
-    `lines` are the batch's valid rows with their objects and raw lines, read only for `second`. A
+    `ids_to_decide(valid, held)`, materialised by the caller so that its joins can be broadcast. A
     crash between the two appends leaves ids that a rerun appends, never one twice.
     """
 
     first: DataFrame
     conflicted: DataFrame
-    second: DataFrame
+
+    def second(self, lines: DataFrame) -> DataFrame:
+        """The conflicted events' first copies from `lines`: the batch's valid rows with their objects and raw lines
+        (read again only for this)."""
+        return first_copy_per_event(lines.join(self.conflicted, on="event_id", how="left_semi")).select(
+            *SILVER.column_names
+        )
 
     @classmethod
-    def of(cls, valid: DataFrame, held: DataFrame, undecided: DataFrame, lines: DataFrame) -> SilverAppend:
+    def of(cls, valid: DataFrame, held: DataFrame, undecided: DataFrame) -> SilverAppend:
         plain = valid.join(undecided, on="event_id", how="left_anti").select(*SILVER.column_names)
         decided = not_in(first_copy_candidates(valid.join(undecided, on="event_id", how="left_semi")), held,
                          ["event_id"])
         first_copies = decided.where(~F.col(CONFLICT)).select(*SILVER.column_names).coalesce(1)  # few: one file
         conflicted = decided.where(F.col(CONFLICT)).select("event_id")
-        second = first_copy_per_event(lines.join(conflicted, on="event_id", how="left_semi"))
-        return cls(plain.unionByName(first_copies), conflicted, second.select(*SILVER.column_names))
+        return cls(plain.unionByName(first_copies), conflicted)

@@ -20,7 +20,7 @@ from pyspark.sql import SparkSession
 
 from lakehouse.settings import Settings
 from tests.support.aws import environment, moto_server, reset
-from tests.support.jvm_archive import QUICK_JIT, archive_path, build_archive, jvm_options
+from tests.support.jvm_archive import QUICK_JIT, archive_path, build_archive, jvm_options, long_lived
 from tests.support.tiers import refuse_processes, refuse_spark, xdist_scope
 
 # PySpark hands timestamps back in the process's time zone; the command line runs in UTC, so do the tests.
@@ -71,10 +71,12 @@ def aws(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkSession]:
-    """One local Spark session with the embedded metastore of a session-wide root."""
+    """One local Spark session with the embedded metastore of a session-wide root, on a JVM with both compilers."""
     from lakehouse.runtime.local import local_spark
 
-    session = local_spark(Settings.local(tmp_path_factory.mktemp("metastore")))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LAKEHOUSE_JVM_OPTS", long_lived(os.environ["LAKEHOUSE_JVM_OPTS"]))
+        session = local_spark(Settings.local(tmp_path_factory.mktemp("metastore")))
     yield session
     session.stop()
 

@@ -52,8 +52,8 @@ def long_lived(options: str) -> str:
     """The options for a JVM that runs for the whole suite (a worker's in-process session): both compilers.
 
     Over a worker's hundreds of jobs the optimising compiler pays for itself: the in-process tests of
-    tests/pipeline/test_rebuild.py took 112 s with it and 134 s with the quick compiler alone (one worker); in a full `make test` the
-    in-process tests took 575 s in all instead of 949 s.
+    tests/pipeline/test_rebuild.py took 112 s with it and 134 s with the quick compiler alone (one worker),
+    and those of a whole `make test` 575 s in all instead of 949 s.
     """
     return " ".join(option for option in options.split(" ") if option != QUICK_ONLY)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
 
-from pyspark import StorageLevel
 from pyspark.sql import Observation
 from pyspark.sql import functions as F
 
@@ -45,23 +44,20 @@ def silver_to_gold(runtime: Runtime, report: RunReport) -> RunReport:
 
 
 def _per_day_tables(lake: Lake, days: Sequence[str], months: set[tuple[str, str]], with_rows: Sequence[str]) -> None:
-    """gold_daily, repo_daily and activity_hourly of `days` from one read and one shuffle of their silver rows.
+    """gold_daily, repo_daily and activity_hourly of `days`, each one aggregation of their silver rows.
 
-    Silver is repartitioned by day once and kept (memory, then disk) for the three aggregations: each
-    groups by the day among its keys, so none shuffles again, and a day's rows meet in one task, which
-    writes the day's one file. A day has silver rows, so gold rows, exactly when it has index partitions.
+    Each aggregates before its shuffle (Spark's partial aggregation), so counts cross it rather than
+    silver rows, and Spark spills what does not fit; its rows are then gathered by day, so that a day's
+    rows meet in one task, which writes the day's one file. A day has silver rows, so gold rows, exactly
+    when it has index partitions.
     """
     silver = lake.read(SILVER, in_months(months) & F.col("ingest_dt").isin(list(days))).select(*GOLD_INPUT)
-    by_day = silver.repartition("ingest_dt").persist(StorageLevel.MEMORY_AND_DISK)
-    try:
-        for table, rows in (
-            (GOLD_DAILY, gold_daily(by_day)),
-            (REPO_DAILY, repo_daily(by_day)),
-            (ACTIVITY_HOURLY, activity_hourly(by_day)),
-        ):
-            lake.overwrite(table, rows, ({"ingest_dt": day} for day in with_rows))
-    finally:
-        by_day.unpersist()
+    for table, rows in (
+        (GOLD_DAILY, gold_daily(silver)),
+        (REPO_DAILY, repo_daily(silver)),
+        (ACTIVITY_HOURLY, activity_hourly(silver)),
+    ):
+        lake.overwrite(table, rows.repartition("ingest_dt"), ({"ingest_dt": day} for day in with_rows))
 
 
 def _trending(lake: Lake, days: Sequence[str]) -> None:

@@ -20,7 +20,7 @@ from lakehouse import __version__
 from lakehouse.bookmarks import BookmarkOption
 from lakehouse.commands.ingest import register as register_ingest_sources
 from lakehouse.dashboard.questions import DEFAULT_DAYS
-from lakehouse.errors import JobError, UserError
+from lakehouse.errors import JobError, SparkExited, UserError
 from lakehouse.settings import ROOT_ENV_VAR, Settings
 from lakehouse.tables import COMPACT_JOB, GOLD_JOB, JOBS, REPLAY_JOB, SILVER_JOB
 
@@ -179,10 +179,17 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USER_ERROR, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
+def _py4j_lost_jvm(record: logging.LogRecord) -> bool:
+    """False for py4j's traceback of each call that found Spark's JVM gone (logged on the root logger): the
+    command's error says it once (`runtime.local.SparkExited`)."""
+    return not (record.name == "root" and record.getMessage() == "Exception while sending command.")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     os.environ["TZ"] = "UTC"  # PySpark hands timestamps back in the process's zone: make that UTC
     time.tzset()
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    logging.root.handlers[0].addFilter(_py4j_lost_jvm)
     logging.getLogger("py4j").setLevel(logging.WARNING)
     logging.getLogger("urllib3").setLevel(logging.ERROR)  # each retry is counted and summed up in one line
     args = build_parser().parse_args(argv)
@@ -194,6 +201,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USER_ERROR
     except JobError as e:
         print(f"lakehouse: the job stopped before committing anything: {e}", file=sys.stderr)
+        return 1
+    except SparkExited as e:
+        print(f"lakehouse: {e}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("lakehouse: interrupted", file=sys.stderr)

@@ -7,3 +7,7 @@ class UserError(Exception):
 
 class JobError(RuntimeError):
     """A job cannot go on; nothing of the run is committed and the message says why."""
+
+
+class SparkExited(RuntimeError):
+    """Spark's JVM exited during a command (out of memory, killed); the message says what to do."""

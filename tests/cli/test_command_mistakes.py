@@ -1,4 +1,5 @@
-"""The `lakehouse` command's answers to a user's mistakes, a root whose path holds a space, and no Java.
+"""The `lakehouse` command's answers to a user's mistakes, a root whose path holds a space, no Java, and a Spark
+that runs out of memory.
 
 Each test has its own data root (apart from tests/cli/test_commands.py's shared lake, so that under xdist
 these run on either worker).
@@ -65,6 +66,20 @@ def test_user_mistakes_are_one_line_and_a_non_zero_exit(tmp_path: Path) -> None:
     assert busy.stderr.strip() == (
         f"lakehouse: another lakehouse process is using {root} (its embedded metastore allows one process at a "
         "time): wait for it to finish, or use another --root"
+    )
+
+
+def test_spark_out_of_memory_is_one_line_naming_the_setting_that_gives_it_more(tmp_path: Path) -> None:
+    # 400 strings of a million characters in one aggregate do not fit a 1 GB heap: the task runs out of memory
+    # and Spark exits its JVM (with the default 4 GB the query answers 400)
+    sql = "SELECT size(collect_list(repeat('x', 1000000))) FROM range(400)"
+    result = lakehouse(tmp_path / "lake", "query", sql, env={**os.environ, "SPARK_DRIVER_MEMORY": "1g"})
+    assert (result.returncode, result.stdout) == (1, "")
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        "lakehouse: Spark ran out of memory and its JVM exited (code 52): give its driver more than 1g, e.g. "
+        "SPARK_DRIVER_MEMORY=8g, and run the command again (an unfinished run leaves its bookmark where it was, "
+        "so that is safe)"
     )
 
 

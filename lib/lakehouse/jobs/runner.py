@@ -6,9 +6,6 @@ import logging
 from collections.abc import Callable
 from functools import partial
 
-from py4j.protocol import Py4JError
-from pyspark.errors import PySparkException
-
 from lakehouse.jobs.compact import compact_silver
 from lakehouse.jobs.gold import silver_to_gold
 from lakehouse.jobs.rebuild import rebuild_silver
@@ -63,5 +60,5 @@ def _record_failure(runtime: Runtime, report: RunReport) -> None:
     failed = RunReport(report.run_id, report.job, report.started_at, utc_now(), FAILED)
     try:
         record_run(runtime.lake, failed)
-    except (PySparkException, Py4JError) as e:
+    except Exception as e:  # Spark's error, or its JVM gone: the job's own error is the one to raise
         log.error("could not record the failed run %s: %s", report.run_id, e)

@@ -10,6 +10,7 @@ import logging
 import os
 import shlex
 import shutil
+import subprocess
 from collections.abc import Collection, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -24,7 +25,7 @@ from pyspark.sql import functions as F
 from lakehouse.bookmarks import Bookmark, BookmarkOption, FileMark
 from lakehouse.bronze_check import CorruptObject, check_object
 from lakehouse.catalog import check_tables, ensure_tables, root_moved, same_place
-from lakehouse.errors import UserError
+from lakehouse.errors import SparkExited, UserError
 from lakehouse.lake import Lake
 from lakehouse.layout import LayoutError, ingest_dt_in, parse_key
 from lakehouse.runtime.base import SESSION_CONF
@@ -46,21 +47,33 @@ class JavaMissing(UserError):
     """Spark needs a Java runtime and none was found."""
 
 
-# The local engine's settings, without the metastore (the benchmark's baselines run on these alone).
-ENGINE_CONF = {
-    **SESSION_CONF,
-    "spark.driver.memory": "4g",
-    "spark.sql.shuffle.partitions": "8",
-    "spark.ui.enabled": "false",
-    "spark.ui.showConsoleProgress": "false",
-}
+DEFAULT_DRIVER_MEMORY = "4g"
+DRIVER_MEMORY_VAR = "SPARK_DRIVER_MEMORY"  # Spark's own name for it (spark-submit reads it too)
+# How Spark's JVM exits when a task runs out of memory (org.apache.spark.util.SparkExitCode.OOM).
+JVM_OUT_OF_MEMORY = 52
+JVM_EXIT_WAIT_SECONDS = 30  # a JVM that stopped answering exits once its shutdown hooks have run
+
+
+def driver_memory() -> str:
+    return os.environ.get(DRIVER_MEMORY_VAR) or DEFAULT_DRIVER_MEMORY
+
+
+def engine_config() -> dict[str, str]:
+    """The local engine's settings, without the metastore (the benchmark's baselines run on these alone)."""
+    return {
+        **SESSION_CONF,
+        "spark.driver.memory": driver_memory(),
+        "spark.sql.shuffle.partitions": "8",
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+    }
 
 
 def spark_config(settings: Settings) -> dict[str, str]:
     """Spark settings of the local runtime: the engine's, dynamic partitions, Derby under the root."""
     metastore = settings.metastore_dir
     return {
-        **ENGINE_CONF,
+        **engine_config(),
         "spark.hadoop.hive.exec.dynamic.partition": "true",
         "spark.hadoop.hive.exec.dynamic.partition.mode": "nonstrict",
         "spark.sql.warehouse.dir": f"{metastore}/warehouse",
@@ -168,14 +181,58 @@ def check_not_moved(settings: Settings) -> None:
 
 @contextmanager
 def local_session(settings: Settings, app_name: str = "lakehouse") -> Iterator[SparkSession]:
-    """Lock the root and start Spark on its embedded metastore, for one command (Derby is one process)."""
+    """Lock the root and start Spark on its embedded metastore, for one command (Derby is one process).
+
+    If Spark's JVM exits meanwhile (a task out of memory, a kill), the command's error is `SparkExited`, which
+    says so, instead of the errors of every call that found the JVM gone."""
     with root_lock(settings):
         check_not_moved(settings)
         spark = local_spark(settings, app_name)
         try:
             yield spark
+        except Exception as e:
+            code = _jvm_exit_code(spark)
+            if code is None:
+                raise
+            raise spark_exited(code) from e
         finally:
-            spark.stop()
+            if (process := _jvm_process(spark)) is None or process.poll() is None:
+                spark.stop()
+
+
+def _jvm_process(spark: SparkSession) -> subprocess.Popen[bytes] | None:
+    """The JVM PySpark started for this session (`java_gateway.launch_gateway` keeps it); None under spark-submit,
+    whose JVM started this process."""
+    return getattr(spark.sparkContext._gateway, "proc", None)
+
+
+def _jvm_exit_code(spark: SparkSession) -> int | None:
+    """After an error: None if Spark's JVM still runs its context, else its exit code, once it has exited (a JVM
+    out of memory runs its shutdown hooks first, and may answer a call or two meanwhile)."""
+    if (process := _jvm_process(spark)) is None:
+        return None
+    try:
+        if not spark.sparkContext._jsc.sc().isStopped():
+            return None
+    except Exception:  # any failure to answer means the JVM is going
+        log.debug("Spark's JVM does not answer", exc_info=True)
+    try:
+        return process.wait(JVM_EXIT_WAIT_SECONDS)
+    except subprocess.TimeoutExpired:
+        return None
+
+
+def spark_exited(code: int) -> SparkExited:
+    safe = "(an unfinished run leaves its bookmark where it was, so that is safe)"
+    if code == JVM_OUT_OF_MEMORY:
+        return SparkExited(
+            f"Spark ran out of memory and its JVM exited (code {code}): give its driver more than "
+            f"{driver_memory()}, e.g. {DRIVER_MEMORY_VAR}=8g, and run the command again {safe}"
+        )
+    return SparkExited(
+        f"Spark's JVM exited (code {code}) before the command finished, as its last lines above say: run the "
+        f"command again once that is mended {safe}"
+    )
 
 
 @contextmanager

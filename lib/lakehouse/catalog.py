@@ -1,15 +1,16 @@
 """The catalog side of a run: create the database and tables, register partitions.
 
 Tables are Hive-format (`STORED AS PARQUET`), like those the Glue API creates; bronze is an external
-JSON table. Statements are Spark SQL, so the same code runs against the embedded metastore and the
-Glue Data Catalog.
+JSON table. Statements are Spark SQL, and the tables are looked up through Spark's external catalog,
+so the same code runs against the embedded metastore and the Glue Data Catalog.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from itertools import takewhile
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import unquote
 
 from pyspark.sql import Row, SparkSession
@@ -40,10 +41,6 @@ def create_table_sql(settings: Settings, table: Table) -> str:
         f"CREATE TABLE IF NOT EXISTS {qualified(settings, table)} ({table.ddl()}) COMMENT '{comment}' "
         f"{partitioned}STORED AS PARQUET LOCATION '{location}' TBLPROPERTIES ('parquet.compression'='SNAPPY')"
     )
-
-
-# DESCRIBE TABLE lists the partition keys after this row and a `# col_name` row, up to an empty row.
-PARTITIONS_HEADER = "# Partition Information"
 
 
 REBUILD = "rebuild the lake from bronze: copy its raw bucket into a new root and run the jobs there"
@@ -79,20 +76,59 @@ def described_location(described: Iterable[Row]) -> str:
     return str(next(row["data_type"] for row in described if row["col_name"] == "Location"))
 
 
+@dataclass(frozen=True)
+class Held:
+    """A table as the catalog holds it."""
+
+    columns: frozenset[str]  # partition keys included
+    partition_keys: tuple[str, ...]
+    location: str
+
+
+def held_tables(spark: SparkSession, settings: Settings) -> dict[str, Held]:
+    """The lake's tables the catalog holds, by name, in three catalog calls.
+
+    Spark SQL asks the catalog for a table once or twice per statement (CREATE TABLE IF NOT EXISTS, DESCRIBE,
+    listColumns: about 3 s for the lake's tables in a warm local session); Spark's external catalog lists the
+    database's tables and fetches those of the lake at once (`getTablesByName`, the Hive client's
+    `getTableObjectsByName`). Only listed tables are asked for: the Glue Data Catalog's Hive client fetches
+    each by name and fails on one that does not exist.
+    """
+    catalog, jvm = spark._jsparkSession.sharedState().externalCatalog(), spark._jvm
+    if not catalog.databaseExists(settings.database):
+        return {}
+    listed = set(_scala_list(catalog.listTables(settings.database)))
+    ours = [t.name for t in TABLES if t.name in listed]
+    found = _scala_list(catalog.getTablesByName(settings.database, jvm.PythonUtils.toSeq(ours)))  # type: ignore[union-attr]
+    return {
+        t.identifier().table(): Held(frozenset(t.schema().fieldNames()), tuple(_scala_list(t.partitionColumnNames())),
+                                     unquote(t.location().toString()))  # a java.net.URI: `my%20lake`
+        for t in found
+    }
+
+
+def _scala_list(seq: Any) -> list[Any]:
+    """A Scala Seq the JVM handed back, as a list."""
+    return [seq.apply(i) for i in range(seq.size())]
+
+
 def ensure_tables(spark: SparkSession, settings: Settings) -> None:
     """The database and every table of the lake, created where missing, and the columns they lack added."""
-    spark.sql(f"CREATE DATABASE IF NOT EXISTS `{settings.database}`")
+    held = held_tables(spark, settings)
+    if not held:
+        spark.sql(f"CREATE DATABASE IF NOT EXISTS `{settings.database}`")
     for table in TABLES:
-        spark.sql(create_table_sql(settings, table))
-        add_missing_columns(spark, settings, table)
+        if table.name in held:
+            add_missing_columns(spark, settings, table, held[table.name].columns)
+        else:  # IF NOT EXISTS: another process may have made it since
+            spark.sql(create_table_sql(settings, table))
 
 
-def add_missing_columns(spark: SparkSession, settings: Settings, table: Table) -> None:
+def add_missing_columns(spark: SparkSession, settings: Settings, table: Table, existing: frozenset[str]) -> None:
     """Add the data columns a table made by an earlier version lacks (never drop or retype one).
 
     Columns are only ever appended, so the new ones come last in both; old files read null in them.
     """
-    existing = {c.name for c in spark.catalog.listColumns(qualified(settings, table))}
     missing = [c for c in table.columns if c.name not in existing]
     if missing:
         columns = ", ".join(f"`{c.name}` {c.type}" for c in missing)
@@ -106,17 +142,15 @@ def check_tables(spark: SparkSession, settings: Settings) -> None:
     metastore holds absolute locations: in a copied or moved root, the jobs would read and write the
     tables where the metastore says, the lake the root was copied from.
     """
+    held = held_tables(spark, settings)
     for table in TABLES:
-        described = spark.sql(f"DESCRIBE TABLE EXTENDED {qualified(settings, table)}").collect()
-        names = [row["col_name"] for row in described]
-        start = names.index(PARTITIONS_HEADER) + 2 if PARTITIONS_HEADER in names else len(names)
-        keys = tuple(takewhile(bool, names[start:]))
+        keys = held[table.name].partition_keys
         if keys != table.partition_keys:
             raise TableMismatch(
                 f"{qualified(settings, table)} is partitioned by ({', '.join(keys)}), this version of lakehouse "
                 f"by ({', '.join(table.partition_keys)}): it was made by an earlier version; {REBUILD}"
             )
-        location = folder(described_location(described))
+        location = folder(held[table.name].location)
         expected = table.location(settings)
         if same_place(location, expected):
             continue

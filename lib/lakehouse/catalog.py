@@ -112,20 +112,24 @@ def _scala_list(seq: Any) -> list[Any]:
     return [seq.apply(i) for i in range(seq.size())]
 
 
-def ensure_tables(spark: SparkSession, settings: Settings) -> None:
-    """The database and every table of the lake, created where missing, and the columns they lack added."""
+def ensure_tables(spark: SparkSession, settings: Settings) -> dict[str, Held]:
+    """The database and every table of the lake, created where missing, and the columns they lack added;
+    the tables as the catalog then holds them (fetched again only where this changed one)."""
     held = held_tables(spark, settings)
     if not held:
         spark.sql(f"CREATE DATABASE IF NOT EXISTS `{settings.database}`")
+    changed = False
     for table in TABLES:
         if table.name in held:
-            add_missing_columns(spark, settings, table, held[table.name].columns)
+            changed |= add_missing_columns(spark, settings, table, held[table.name].columns)
         else:  # IF NOT EXISTS: another process may have made it since
             spark.sql(create_table_sql(settings, table))
+            changed = True
+    return held_tables(spark, settings) if changed else held
 
 
-def add_missing_columns(spark: SparkSession, settings: Settings, table: Table, existing: frozenset[str]) -> None:
-    """Add the data columns a table made by an earlier version lacks (never drop or retype one).
+def add_missing_columns(spark: SparkSession, settings: Settings, table: Table, existing: frozenset[str]) -> bool:
+    """Add the data columns a table made by an earlier version lacks (never drop or retype one); whether any was.
 
     Columns are only ever appended, so the new ones come last in both; old files read null in them.
     """
@@ -133,16 +137,18 @@ def add_missing_columns(spark: SparkSession, settings: Settings, table: Table, e
     if missing:
         columns = ", ".join(f"`{c.name}` {c.type}" for c in missing)
         spark.sql(f"ALTER TABLE {qualified(settings, table)} ADD COLUMNS ({columns})")
+    return bool(missing)
 
 
-def check_tables(spark: SparkSession, settings: Settings) -> None:
+def check_tables(spark: SparkSession, settings: Settings, held: Mapping[str, Held] | None = None) -> None:
     """Fail, in one line, where a table has other partition keys than this version's, or lies outside this root.
 
     A local root keeps its metastore across versions (deploy checks the Glue tables itself). The
     metastore holds absolute locations: in a copied or moved root, the jobs would read and write the
-    tables where the metastore says, the lake the root was copied from.
+    tables where the metastore says, the lake the root was copied from. `held`: the tables as `ensure_tables`
+    left them (fetched when not given).
     """
-    held = held_tables(spark, settings)
+    held = held_tables(spark, settings) if held is None else held
     for table in TABLES:
         keys = held[table.name].partition_keys
         if keys != table.partition_keys:

@@ -17,6 +17,7 @@ from pyspark.sql import Column, DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
 
 from lakehouse.catalog import (
+    Held,
     add_partitions,
     described_location,
     ensure_tables,
@@ -60,7 +61,10 @@ class Lake:
     """
 
     def __init__(
-        self, spark: SparkSession, settings: Settings, check: Callable[[SparkSession, Settings], None] | None = None
+        self,
+        spark: SparkSession,
+        settings: Settings,
+        check: Callable[[SparkSession, Settings, Mapping[str, Held]], None] | None = None,
     ) -> None:
         self.spark = spark
         self.settings = settings
@@ -84,9 +88,9 @@ class Lake:
         self._catalog.result()
 
     def _make_ready(self) -> None:
-        ensure_tables(self.spark, self.settings)
+        held = ensure_tables(self.spark, self.settings)
         if self._check is not None:
-            self._check(self.spark, self.settings)
+            self._check(self.spark, self.settings, held)
 
     def name(self, table: Table) -> str:
         return qualified(self.settings, table)

@@ -239,8 +239,7 @@ def spark_exited(code: int) -> SparkExited:
 def lake_session(settings: Settings, app_name: str = "lakehouse") -> Iterator[SparkSession]:
     """`local_session` with the lake's tables created, checked and its database in use (for SQL by name)."""
     with local_session(settings, app_name) as spark:
-        ensure_tables(spark, settings)
-        check_tables(spark, settings)
+        check_tables(spark, settings, ensure_tables(spark, settings))
         spark.catalog.setCurrentDatabase(settings.database)
         yield spark
 

@@ -23,20 +23,20 @@ GOLD_INPUT = ("ingest_dt", "event_type", "repo_name", "actor_login", "event_date
 def silver_to_gold(runtime: Runtime, report: RunReport) -> RunReport:
     """Overwrite the gold partitions of the touched days from all silver rows of those days.
 
-    The silver index's partitions say which year/month partitions hold rows of each day (a catalog
-    lookup per day, no file read), so only those are read; dynamic partition overwrite replaces exactly
+    The silver index's partitions say which year/month partitions hold rows of each day (one catalog
+    listing, no file read), so only those are read; dynamic partition overwrite replaces exactly
     the recomputed days, which are then registered. Trending is recomputed for the touched days and the
     later ingest days whose windows cover them.
     """
     lake = runtime.lake
     days = runtime.new_silver_index_days()
     if days:
-        lake.prepare()
-        index = [p for day in days for p in lake.partitions(SILVER_INDEX, ingest_dt=day)]
-        months = {(p["year"], p["month"]) for p in index}
-        _per_day_tables(lake, days, months, sorted({p["ingest_dt"] for p in index}))
-        ingest_days = {p["ingest_dt"] for p in lake.partitions(SILVER_INDEX)}
-        _trending(lake, trending_days(days, ingest_days))
+        index = lake.partitions(SILVER_INDEX)
+        wanted = set(days)
+        touched = [p for p in index if p["ingest_dt"] in wanted]
+        months = {(p["year"], p["month"]) for p in touched}
+        _per_day_tables(lake, days, months, sorted({p["ingest_dt"] for p in touched}))
+        _trending(lake, trending_days(days, {p["ingest_dt"] for p in index}))
         report.input_objects = len(months)
     report.gold_days = len(days)
     report.days = days

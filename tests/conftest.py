@@ -18,9 +18,10 @@ from typing import Any
 import pytest
 from pyspark.sql import SparkSession
 
+from lakehouse.runtime.class_archive import archive_path
 from lakehouse.settings import Settings
 from tests.support.aws import environment, moto_server, reset
-from tests.support.jvm_archive import QUICK_JIT, archive_path, build_archive, jvm_options, long_lived
+from tests.support.jvm_archive import QUICK_JIT, build_archive, jvm_options, long_lived
 from tests.support.tiers import refuse_processes, refuse_spark, xdist_scope
 
 # PySpark hands timestamps back in the process's time zone; the command line runs in UTC, so do the tests.
@@ -45,8 +46,9 @@ def _use_jvm_archive(config: pytest.Config) -> None:
     if not hasattr(config, "cache"):
         return
     try:
-        archive = archive_path(config.cache.mkdir("jvm-archive"))
-        if archive.is_file() or build_archive(archive):
+        cache = config.cache.mkdir("jvm-archive")
+        archive = archive_path(cache) if archive_path(cache).is_file() else build_archive(cache)
+        if archive is not None:
             os.environ["LAKEHOUSE_JVM_OPTS"] = jvm_options(archive)
     except OSError as e:  # no room or no write access for the cache: the JVMs load their classes as they would
         config.issue_config_time_warning(pytest.PytestWarning(f"no JVM class archive: {e}"), stacklevel=2)

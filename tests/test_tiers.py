@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from pyspark.sql import SparkSession
 
-from tests.support.jvm_archive import QUICK_JIT, archive_path, jvm_options
+from lakehouse.runtime.class_archive import archive_path
+from tests.support.jvm_archive import QUICK_JIT, jvm_options
 from tests.support.tiers import refuse_processes, refuse_spark, xdist_scope
 
 
@@ -45,4 +46,3 @@ def test_the_jvm_options_name_the_class_archive_only_once_it_exists(tmp_path: Pa
     assert jvm_options(archive) == QUICK_JIT
     archive.write_bytes(b"")
     assert jvm_options(archive) == f"{QUICK_JIT} -XX:SharedArchiveFile={archive} -Xlog:cds*=off"
-    assert archive_path(tmp_path) == archive and archive.parent == tmp_path

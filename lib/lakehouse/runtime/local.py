@@ -29,6 +29,7 @@ from lakehouse.errors import SparkExited, UserError
 from lakehouse.lake import Lake
 from lakehouse.layout import LayoutError, ingest_dt_in, parse_key
 from lakehouse.runtime.base import SESSION_CONF
+from lakehouse.runtime.class_archive import JvmOptions, jvm_options
 from lakehouse.settings import Settings
 from lakehouse.tables import BRONZE, SILVER_INDEX
 
@@ -69,8 +70,9 @@ def engine_config() -> dict[str, str]:
     }
 
 
-def spark_config(settings: Settings) -> dict[str, str]:
-    """Spark settings of the local runtime: the engine's, dynamic partitions, Derby under the root."""
+def spark_config(settings: Settings, jvm_options: str = "") -> dict[str, str]:
+    """Spark settings of the local runtime: the engine's, dynamic partitions, Derby under the root, the JVM's
+    options (runtime.class_archive)."""
     metastore = settings.metastore_dir
     return {
         **engine_config(),
@@ -84,7 +86,7 @@ def spark_config(settings: Settings) -> dict[str, str]:
                 shlex.quote(f"-Dderby.system.home={metastore}"),
                 shlex.quote(f"-Dderby.stream.error.file={metastore}/derby.log"),
                 shlex.quote(f"-Dlog4j2.configurationFile={LOG_CONFIG.as_uri()}"),
-                os.environ.get("LAKEHOUSE_JVM_OPTS", ""),
+                jvm_options,
             ]
         ),
     }
@@ -117,13 +119,15 @@ def root_lock(settings: Settings) -> Iterator[None]:
         lock.release()
 
 
-def local_spark(settings: Settings, app_name: str = "lakehouse") -> SparkSession:
-    """A local SparkSession with Hive support and the embedded metastore of this root."""
+def local_spark(settings: Settings, app_name: str = "lakehouse", jvm: JvmOptions | None = None) -> SparkSession:
+    """A local SparkSession with Hive support and the embedded metastore of this root (on the class archive if
+    there is one; `local_session` makes it)."""
     require_java()
+    jvm = jvm or jvm_options()
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     Path(settings.metastore_dir).mkdir(parents=True, exist_ok=True)
     builder = SparkSession.builder.appName(app_name).master("local[*]").enableHiveSupport()
-    for key, value in spark_config(settings).items():
+    for key, value in spark_config(settings, jvm.options).items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
@@ -187,7 +191,8 @@ def local_session(settings: Settings, app_name: str = "lakehouse") -> Iterator[S
     says so, instead of the errors of every call that found the JVM gone."""
     with root_lock(settings):
         check_not_moved(settings)
-        spark = local_spark(settings, app_name)
+        jvm = jvm_options(make=True)
+        spark = local_spark(settings, app_name, jvm)
         try:
             yield spark
         except Exception as e:
@@ -198,6 +203,7 @@ def local_session(settings: Settings, app_name: str = "lakehouse") -> Iterator[S
         finally:
             if (process := _jvm_process(spark)) is None or process.poll() is None:
                 spark.stop()
+                jvm.keep(process)
 
 
 def _jvm_process(spark: SparkSession) -> subprocess.Popen[bytes] | None:

@@ -113,6 +113,7 @@ LONGEST_FIRST = (
     "tests/cli/test_rebuild_commands.py::test_dry_run",
     "tests/pipeline/test_invariants.py::test_3_object_by_object",
     "tests/cli/test_glue_entry_scripts.py",
+    "tests/cli/test_class_archive.py::test_a_first_run",
     "tests/dashboard/test_page.py",
     "tests/pipeline/test_rebuild.py::test_a_crash_at_any_step",
 )

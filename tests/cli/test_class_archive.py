@@ -7,11 +7,19 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from lakehouse.runtime.class_archive import CACHE_VAR, JVM_OPTS_VAR, JvmOptions, archive_path, jvm_options
+from lakehouse.runtime.class_archive import (
+    CACHE_VAR,
+    JVM_OPTS_VAR,
+    STALE_SECONDS,
+    JvmOptions,
+    archive_path,
+    jvm_options,
+)
 from lakehouse.settings import Settings
 from tests.cli.test_commands import lakehouse
 from tests.support.expected import expected_run
@@ -38,7 +46,13 @@ def test_the_callers_own_options_replace_the_archive(monkeypatch: pytest.MonkeyP
 def test_a_session_maps_the_archive_once_there_is_one_and_else_a_first_one_makes_it(cache: Path) -> None:
     archive = archive_path(cache)
     assert jvm_options() == JvmOptions("")  # a session that does not make it: no archive, no options
+    cache.mkdir()
+    left, writing = cache / f"{archive.stem}.1.partial", cache / f"{archive.stem}.2.partial"
+    for partial in (left, writing):
+        partial.write_bytes(b"classes")
+    os.utime(left, (time.time() - 2 * STALE_SECONDS,) * 2)  # a killed first run's, long ago
     making = jvm_options(make=True)
+    assert (left.exists(), writing.exists()) == (False, True)
     assert making.dumping == cache / f"{archive.stem}.{os.getpid()}.partial" and making.archive == archive
     assert making.options == f"-XX:ArchiveClassesAtExit={making.dumping} -Xlog:cds*=off"
     archive.write_bytes(b"")

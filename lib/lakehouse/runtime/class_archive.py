@@ -11,12 +11,14 @@ command's). `LAKEHOUSE_JVM_OPTS`, when set, replaces all this (the tests set the
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
 import shlex
 import shutil
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +30,7 @@ JVM_OPTS_VAR = "LAKEHOUSE_JVM_OPTS"
 CACHE_VAR = "LAKEHOUSE_CACHE"
 SILENT = "-Xlog:cds*=off"
 DUMP_WAIT_SECONDS = 120  # dumping takes seconds; a JVM still at it after this is left to finish alone
+STALE_SECONDS = 3600  # a partial archive this old was left by a first run that never put it in place
 
 
 def cache_dir() -> Path:
@@ -95,6 +98,10 @@ def jvm_options(make: bool = False) -> JvmOptions:
     except OSError as e:  # no cache folder to write to: the JVM loads its classes as usual
         log.debug("no class archive: %s", e)
         return JvmOptions("")
+    for stale in archive.parent.glob(f"{archive.stem}.*.partial"):  # of a first run whose Python was killed
+        with contextlib.suppress(OSError):
+            if time.time() - stale.stat().st_mtime > STALE_SECONDS:
+                stale.unlink()
     partial = archive.with_name(f"{archive.stem}.{os.getpid()}.partial")
     log.info("this first local run also saves Spark's classes for faster starts (once, some seconds more): %s",
              archive)

@@ -70,7 +70,7 @@ def engine_config() -> dict[str, str]:
     }
 
 
-def spark_config(settings: Settings, jvm_options: str = "") -> dict[str, str]:
+def spark_config(settings: Settings, java_options: str = "") -> dict[str, str]:
     """Spark settings of the local runtime: the engine's, dynamic partitions, Derby under the root, the JVM's
     options (runtime.class_archive)."""
     metastore = settings.metastore_dir
@@ -86,7 +86,7 @@ def spark_config(settings: Settings, jvm_options: str = "") -> dict[str, str]:
                 shlex.quote(f"-Dderby.system.home={metastore}"),
                 shlex.quote(f"-Dderby.stream.error.file={metastore}/derby.log"),
                 shlex.quote(f"-Dlog4j2.configurationFile={LOG_CONFIG.as_uri()}"),
-                jvm_options,
+                java_options,
             ]
         ),
     }

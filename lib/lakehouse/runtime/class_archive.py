@@ -83,7 +83,7 @@ class JvmOptions:
 
 def jvm_options(make: bool = False) -> JvmOptions:
     """$LAKEHOUSE_JVM_OPTS if set; else the archive's mapping, or, when there is none yet and `make`, its making
-    (by a JVM this process has yet to start: one started already keeps the options it started with)."""
+    (by a JVM this process has yet to start: one started already, or spark-submit's, keeps its options)."""
     from pyspark import SparkContext
 
     if (own := os.environ.get(JVM_OPTS_VAR)) is not None:
@@ -91,8 +91,8 @@ def jvm_options(make: bool = False) -> JvmOptions:
     archive = archive_path(cache_dir())
     if archive.is_file():
         return JvmOptions(mapping(archive))
-    if not make or SparkContext._gateway is not None:
-        return JvmOptions("")
+    if not make or SparkContext._gateway is not None or "PYSPARK_GATEWAY_PORT" in os.environ:  # spark-submit's
+        return JvmOptions("")  # JVM started this process, with the options spark-submit gave it
     try:
         archive.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:  # no cache folder to write to: the JVM loads its classes as usual

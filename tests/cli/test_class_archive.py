@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from pyspark import SparkContext
 
 from lakehouse.runtime.class_archive import (
     CACHE_VAR,
@@ -30,8 +31,11 @@ SAMPLE = "2015-01-01-15.first1024.json.gz"
 
 @pytest.fixture
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """No JVM options of the caller's own, and an empty cache folder."""
+    """No JVM options of the caller's own, an empty cache folder, and no JVM started yet by this process (under
+    xdist, the worker's in-process session may have started one: it is put back after the test)."""
     monkeypatch.delenv(JVM_OPTS_VAR)
+    monkeypatch.setattr(SparkContext, "_gateway", None)
+    monkeypatch.setattr(SparkContext, "_jvm", None)
     monkeypatch.setenv(CACHE_VAR, str(tmp_path / "cache"))
     return tmp_path / "cache"
 

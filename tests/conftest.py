@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 from pyspark.sql import SparkSession
 
-from lakehouse.runtime.class_archive import archive_path
 from lakehouse.settings import Settings
 from tests.support.aws import environment, moto_server, reset
 from tests.support.jvm_archive import QUICK_JIT, build_archive, jvm_options, long_lived
@@ -46,9 +45,7 @@ def _use_jvm_archive(config: pytest.Config) -> None:
     if not hasattr(config, "cache"):
         return
     try:
-        cache = config.cache.mkdir("jvm-archive")
-        archive = archive_path(cache) if archive_path(cache).is_file() else build_archive(cache)
-        if archive is not None:
+        if (archive := build_archive(config.cache.mkdir("jvm-archive"))) is not None:
             os.environ["LAKEHOUSE_JVM_OPTS"] = jvm_options(archive)
     except OSError as e:  # no room or no write access for the cache: the JVMs load their classes as they would
         config.issue_config_time_warning(pytest.PytestWarning(f"no JVM class archive: {e}"), stacklevel=2)

@@ -41,12 +41,13 @@ def long_lived(options: str) -> str:
 
 
 def build_archive(cache: Path) -> Path | None:
-    """The archive in `cache`, made by a first `lakehouse run all` there; None if that run failed."""
+    """The archive in `cache`, made by a first `lakehouse run all` there if there is none; None if that run failed."""
+    if (archive := archive_path(cache)).is_file():
+        return archive
     with tempfile.TemporaryDirectory(prefix="lakehouse-jvm-archive-") as tmp:
         root = Path(tmp) / "lake"
         put_object(Settings.local(root), "2021-07-21", "archive", real_lines(SAMPLE))
         env = {k: v for k, v in os.environ.items() if k != JVM_OPTS_VAR} | {CACHE_VAR: str(cache)}
         command = [sys.executable, "-m", "lakehouse.cli", "--root", str(root), "run", "all"]
         done = subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600)
-    archive = archive_path(cache)
     return archive if done.returncode == 0 and archive.is_file() else None

@@ -125,6 +125,13 @@ def test_status_reports_tables_bookmarks_and_runs(lake_root: Path) -> None:
     assert [r["job"] for r in state["last_runs"]] == ["silver_to_gold", "bronze_to_silver"]
     derived = {(p["job"], p["code_version"]) for p in state["silver_partitions"]}
     assert (len(state["silver_partitions"]), derived) == (len(want.months), {("bronze_to_silver", __version__)})
+    [silver_run] = [r for r in state["last_runs"] if r["job"] == "bronze_to_silver"]
+    assert {p["derived_at"] for p in state["silver_partitions"]} == {silver_run["finished_at"]}  # ISO 8601 UTC
+    shown = lakehouse(lake_root, "status")  # the same, as a table for people
+    counts = (len(state["tables"]), len(state["last_runs"]), len(want.months))  # each table's rows, on stderr
+    assert (shown.returncode, shown.stderr) == (0, "({} rows)\n({} rows)\n({} rows)\n".format(*counts))
+    for p in state["silver_partitions"]:
+        assert f"{p['partition']}  {p['derived_at']}  bronze_to_silver" in shown.stdout
 
 
 def test_bookmark_show_and_reset(lake_root: Path) -> None:

@@ -26,14 +26,14 @@ class QueryError(UserError):
     """The SQL did not run; the message is Spark's first line."""
 
 
-def _plain(value: object) -> object:
+def plain(value: object) -> object:
     """A JSON-ready value: dates as YYYY-MM-DD, timestamps as ISO 8601 UTC, nested rows as objects."""
     if isinstance(value, Row):
-        return {k: _plain(v) for k, v in value.asDict().items()}
+        return {k: plain(v) for k, v in value.asDict().items()}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, datetime):
         return value.isoformat() + "Z" if value.tzinfo is None else value.isoformat().replace("+00:00", "Z")
     if isinstance(value, date):
@@ -48,13 +48,15 @@ def _plain(value: object) -> object:
 def records(df: DataFrame) -> Iterator[dict[str, object]]:
     """The rows of a result as JSON-ready dicts, streamed from Spark."""
     for row in df.toLocalIterator():
-        yield {name: _plain(value) for name, value in zip(df.columns, row, strict=True)}
+        yield {name: plain(value) for name, value in zip(df.columns, row, strict=True)}
 
 
 def _cell(value: object) -> str:
+    """A value as a table shows it: text as it is, NULL, anything else as its JSON (timestamps as ISO 8601 UTC)."""
     if value is None:
         return "NULL"
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    shown = plain(value)
+    return shown if isinstance(shown, str) else json.dumps(shown, ensure_ascii=False)
 
 
 def format_table(columns: list[str], rows: list[dict[str, object]]) -> str:

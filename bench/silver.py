@@ -28,7 +28,7 @@ def fresh_root(work: Path, name: str, bronze_root: Settings) -> Settings:
     if not snapshot.exists():
         shutil.rmtree(root, ignore_errors=True)
         root.mkdir(parents=True)
-        timed(["-m", "lakehouse.cli", "--root", str(root), "status"])
+        timed(["-m", "lakehouse.cli", "--root", str(root), "query", "SHOW TABLES"])  # the catalog, made
         shutil.copytree(root, snapshot, symlinks=True)
     shutil.rmtree(root, ignore_errors=True)
     shutil.copytree(snapshot, root, symlinks=True)

@@ -25,7 +25,7 @@ from lakehouse.catalog import (
     partition_values,
     qualified,
 )
-from lakehouse.schemas import table_schema
+from lakehouse.schemas import table_schema, typed
 from lakehouse.settings import Settings
 from lakehouse.tables import QUARANTINE, SILVER, Table
 
@@ -148,8 +148,7 @@ class Lake:
         self._write(table, rows, partitions, overwrite=True)
 
     def _write(self, table: Table, rows: DataFrame, partitions: Iterable[Partition], overwrite: bool) -> None:
-        columns = [F.col(f.name).cast(f.dataType) for f in table_schema(table)]
-        writer = rows.select(*columns).write.partitionBy(*table.partition_keys)
+        writer = typed(rows, table).write.partitionBy(*table.partition_keys)
         if overwrite:
             writer = writer.mode("overwrite").option("partitionOverwriteMode", "dynamic")
         else:
@@ -169,8 +168,7 @@ class Lake:
     def stage(self, table: Table, rows: DataFrame, run_id: str) -> str:
         """Write rows as the table's files (data columns in partition folders) into the run's staged folder."""
         location = f"{table.location(self.settings)}/{STAGED}/{run_id}"
-        columns = [F.col(f.name).cast(f.dataType) for f in table_schema(table)]
-        rows.select(*columns).write.partitionBy(*table.partition_keys).mode("errorifexists").parquet(location)
+        typed(rows, table).write.partitionBy(*table.partition_keys).mode("errorifexists").parquet(location)
         return location
 
     def read_staged(self, table: Table, location: str) -> DataFrame:

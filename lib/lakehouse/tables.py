@@ -41,12 +41,14 @@ class Table:
         """Data columns, then partition keys: the order of the table, which insertInto relies on."""
         return tuple(c.name for c in self.columns) + self.partition_keys
 
+    def column_types(self, with_partitions: bool = True) -> tuple[tuple[str, str], ...]:
+        """(name, SQL type) of the data columns, then (unless not asked for) the partition keys, as STRING."""
+        keys = tuple((key, "string") for key in self.partition_keys) if with_partitions else ()
+        return tuple((c.name, c.type) for c in self.columns) + keys
+
     def ddl(self, with_partitions: bool = False) -> str:
         """`name type, ...` for the data columns (and the partition keys, as STRING)."""
-        cols = [f"`{c.name}` {c.type}" for c in self.columns]
-        if with_partitions:
-            cols += [f"`{key}` string" for key in self.partition_keys]
-        return ", ".join(cols)
+        return ", ".join(f"`{name}` {type_}" for name, type_ in self.column_types(with_partitions))
 
 
 def _cols(*pairs: tuple[str, str] | tuple[str, str, str]) -> tuple[Column, ...]:

@@ -10,7 +10,7 @@ from pyspark.sql import functions as F
 
 from lakehouse.dedup import RAW_LINE, SOURCE_OBJECT
 from lakehouse.functions import ingest_dt_of, month_of, parse_timestamp, pr_merged, year_of
-from lakehouse.schemas import EVENT_SCHEMA, JSON_OPTIONS, column_types
+from lakehouse.schemas import EVENT_SCHEMA, JSON_OPTIONS
 from lakehouse.tables import GOLD_DAILY, QUARANTINE, SILVER
 from lakehouse.validation import CORRUPT_OBJECT, DIAGNOSE, quarantine_reason
 
@@ -102,7 +102,7 @@ def corrupt_objects(objects: DataFrame) -> DataFrame:
     """Objects (`source_object`) that could not be read whole, as one classified row each."""
     columns = [
         ingest_dt_of(F.col(SOURCE_OBJECT)).alias(name) if name == "ingest_dt" else F.lit(None).cast(type_).alias(name)
-        for name, type_ in column_types(SILVER)
+        for name, type_ in SILVER.column_types()
     ]
     return objects.select(
         F.lit(None).cast("string").alias(RAW_LINE), SOURCE_OBJECT, *columns, F.lit(CORRUPT_OBJECT).alias(REASON)

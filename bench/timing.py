@@ -51,7 +51,7 @@ def timed(argv: Sequence[str], env: Mapping[str, str] | None = None) -> tuple[fl
         family: set[psutil.Process] = set()
         polls = 0
         while process.poll() is None:
-            if polls % FAMILY_EVERY == 0:  # a scan of every process's parent: about 1 ms of CPU each time
+            if polls % FAMILY_EVERY == 0:
                 with contextlib.suppress(psutil.Error):
                     family.update(tree.children(recursive=True))
             polls += 1

@@ -19,7 +19,8 @@ import pytest
 from pyspark.sql import SparkSession
 
 from lakehouse.settings import Settings
-from tests.support.aws import environment, moto_server, reset
+from tests.support import moto_extensions
+from tests.support.aws import environment, moto_server, reset, share_service_models
 from tests.support.jvm_archive import QUICK_JIT, build_archive, jvm_options, long_lived
 from tests.support.tiers import refuse_processes, refuse_spark, xdist_scope
 
@@ -29,6 +30,8 @@ time.tzset()
 # Tests run many short Spark sessions on tiny data: the JVM's quick compiler alone starts them faster.
 os.environ.setdefault("LAKEHOUSE_JVM_OPTS", QUICK_JIT)
 _env_numbers = itertools.count(1)
+share_service_models()
+moto_extensions.install()  # before the session's moto server serves a request
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -14,9 +14,6 @@ from deploy.cli import Options, run
 from deploy.context import DeployConfig
 from deploy.resource import Change
 from lakehouse.settings import Settings
-from tests.support import moto_extensions
-
-moto_extensions.install()  # before the session's moto server serves Lake Formation
 
 ENV = "dev"
 READ_ONLY = ("Get", "List", "Describe", "Head", "BatchGet")

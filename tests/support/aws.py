@@ -2,15 +2,43 @@
 
 from __future__ import annotations
 
+import functools
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import botocore.loaders
+import botocore.session
 import requests
 from moto.server import ThreadedMotoServer
 
 REGION = "eu-west-1"
 ACCOUNT_ID = "123456789012"  # moto's default account
+
+
+class _SearchPaths(list[str]):
+    """A loader's search paths, each once: boto3 appends its own to the loader of every Session it makes."""
+
+    def append(self, path: str) -> None:
+        if path not in self:
+            super().append(path)
+
+
+@functools.cache
+def _shared_loader(search_path_string: str | None = None) -> botocore.loaders.Loader:
+    loader = botocore.loaders.create_loader(search_path_string)
+    loader._search_paths = _SearchPaths(loader.search_paths)  # type: ignore[attr-defined]
+    return loader
+
+
+def share_service_models() -> None:
+    """Every botocore session of the test process reads AWS's service models through one loader.
+
+    A loader keeps each model it parsed, but every Session makes its own: the tests make hundreds (a deploy
+    run each, and their own clients), and parsing the same JSON models again was a quarter of a deploy
+    test's time. The models are read-only data; what the sessions do with them is unchanged.
+    """
+    botocore.session.create_loader = _shared_loader  # type: ignore[assignment]
 
 
 def free_port() -> int:

@@ -29,21 +29,30 @@ Each one is modelled on the AWS API reference, with AWS's semantics where moto's
 - Lake Formation RegisterResource keeps HybridAccessEnabled (and DescribeResource returns it),
   UpdateResource, and CreateLakeFormationOptIn / ListLakeFormationOptIns / DeleteLakeFormationOptIn.
 - Athena named queries: UpdateNamedQuery, DeleteNamedQuery (tests/support/moto_athena.py).
+- DynamoDB writes are atomic: "Individual write operations such as UpdateItem are atomic and always
+  operate on the most recent version of the item, regardless of concurrency"
+  (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/BestPractices_ImplementingVersionControl.html),
+  so of two conditional writes expecting the same version one fails. moto's threaded server checks a
+  condition and writes the item without a lock, and both could succeed; here write requests run one at a time.
 
 `install()` patches moto's response classes and URL maps in this process. ThreadedMotoServer serves
 from the same process and builds each service's URL map on the first request to that service, so
-install() must run before the server handles a request for Lake Formation (tests/deploy/conftest.py
-calls it at import).
+install() must run before the server handles a request for Lake Formation (tests/conftest.py calls it
+at import).
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from moto.athena.responses import AthenaResponse
 from moto.core.responses import ActionResult, EmptyResult
+from moto.dynamodb.responses import DynamoHandler
 from moto.glue.models import FakeConnection, FakeJob
 from moto.glue.responses import GlueResponse
 from moto.glue.utils import Action, Predicate
@@ -79,7 +88,18 @@ CRAWLER_FIELDS = {
     "RecrawlPolicy": "recrawl_policy", "LineageConfiguration": "lineage_configuration",
     "Configuration": "configuration", "CrawlerSecurityConfiguration": "crawler_security_configuration",
 }  # fmt: skip
+DYNAMODB_WRITES = ("put_item", "update_item", "delete_item", "batch_write_item", "transact_write_items")
 _installed = False
+_dynamodb_writing = threading.Lock()
+
+
+def _atomic(write: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(write)
+    def one_at_a_time(self: DynamoHandler) -> Any:
+        with _dynamodb_writing:
+            return write(self)
+
+    return one_at_a_time
 
 
 def _now() -> datetime:
@@ -298,6 +318,8 @@ def install() -> None:
     AthenaResponse.get_work_group = _get_work_group(AthenaResponse.get_work_group)  # type: ignore[method-assign]
     AthenaResponse.update_work_group = update_work_group  # type: ignore[attr-defined]
     moto_athena.install()
+    for name in DYNAMODB_WRITES:
+        setattr(DynamoHandler, name, _atomic(getattr(DynamoHandler, name)))
     Resource.to_dict = _resource_to_dict(Resource.to_dict)  # type: ignore[method-assign]
     LakeFormationResponse.register_resource = register_resource  # type: ignore[method-assign]
     for action, handler in {

@@ -1,4 +1,4 @@
-"""Narrow extensions of moto's backends for the APIs deploy needs that moto 5.x lacks.
+"""Narrow extensions of moto's backends where the tests need APIs moto 5.x lacks, or AWS's semantics.
 
 Each one is modelled on the AWS API reference, with AWS's semantics where moto's would differ:
 

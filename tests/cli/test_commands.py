@@ -8,6 +8,8 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -49,8 +51,12 @@ def lake_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_every_real_sample_goes_through_silver_and_gold(lake_root: Path) -> None:
+    started = time.time()
     result = lakehouse(lake_root, "run", "all", "--json")
     assert result.returncode == 0, result.stderr
+    # Hive's session folder is the root's, not a new /tmp/<session id>_resources left behind by every command
+    assert (lake_root / "_metastore" / "hive-resources").is_dir()
+    assert [p for p in Path(tempfile.gettempdir()).glob("*_resources") if p.stat().st_mtime >= started] == []
     silver, gold = (json.loads(line) for line in result.stdout.splitlines())
     objects, want = ingested()
     counts = {k: silver[k] for k in ("input_objects", "lines_read", "silver_rows", "quarantined", "duplicates")}

@@ -79,6 +79,9 @@ def spark_config(settings: Settings, java_options: str = "") -> dict[str, str]:
         "spark.hadoop.hive.exec.dynamic.partition": "true",
         "spark.hadoop.hive.exec.dynamic.partition.mode": "nonstrict",
         "spark.sql.warehouse.dir": f"{metastore}/warehouse",
+        # Hive makes a folder for a session's downloaded resources, by default a new /tmp/<session id>_resources
+        # that nothing removes (SPARK-21449): one folder under the root instead, reused by every command.
+        "spark.hadoop.hive.downloaded.resources.dir": f"{metastore}/hive-resources",
         "spark.hadoop.javax.jdo.option.ConnectionURL": f"jdbc:derby:;databaseName={metastore}/metastore_db;create=true",
         # Quoted as a shell would: Spark splits these options at spaces, and a root's path may hold one.
         "spark.driver.extraJavaOptions": " ".join(

@@ -1,5 +1,6 @@
-"""The class archive of the local JVM (runtime.class_archive): which options a session's JVM gets, and a first
-run that makes the archive while its standard output stays the command's."""
+"""The options of the local JVM: its collector (runtime.local), and its class archive (runtime.class_archive):
+which options a session's JVM gets, and a first run that makes the archive while its standard output stays the
+command's."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from pyspark import SparkContext
+from pyspark.sql import SparkSession
 
 from lakehouse.runtime.class_archive import (
     CACHE_VAR,
@@ -38,6 +40,12 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setattr(SparkContext, "_jvm", None)
     monkeypatch.setenv(CACHE_VAR, str(tmp_path / "cache"))
     return tmp_path / "cache"
+
+
+@pytest.mark.spark
+def test_a_local_session_runs_the_throughput_collector(spark: SparkSession) -> None:
+    management = spark.sparkContext._jvm.java.lang.management.ManagementFactory  # type: ignore[union-attr]
+    assert sorted(bean.getName() for bean in management.getGarbageCollectorMXBeans()) == ["PS MarkSweep", "PS Scavenge"]
 
 
 def test_the_callers_own_options_replace_the_archive(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -59,11 +59,18 @@ def driver_memory() -> str:
     return os.environ.get(DRIVER_MEMORY_VAR) or DEFAULT_DRIVER_MEMORY
 
 
+# The throughput collector: a local run is a batch job on a few cores, where G1 (Java's default since 9) spends
+# CPU beside the tasks for short pauses that no batch needs (Spark's discussion of the same default:
+# SPARK-53084). Measured on 2 cores: README, "Runtimes"; bench/README.md, sections 1 and 3.
+GC_OPTIONS = "-XX:+UseParallelGC"
+
+
 def engine_config() -> dict[str, str]:
     """The local engine's settings, without the metastore (the benchmark's baselines run on these alone)."""
     return {
         **SESSION_CONF,
         "spark.driver.memory": driver_memory(),
+        "spark.driver.extraJavaOptions": GC_OPTIONS,
         "spark.sql.shuffle.partitions": "8",
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
@@ -86,6 +93,7 @@ def spark_config(settings: Settings, java_options: str = "") -> dict[str, str]:
         # Quoted as a shell would: Spark splits these options at spaces, and a root's path may hold one.
         "spark.driver.extraJavaOptions": " ".join(
             [
+                GC_OPTIONS,
                 shlex.quote(f"-Dderby.system.home={metastore}"),
                 shlex.quote(f"-Dderby.stream.error.file={metastore}/derby.log"),
                 shlex.quote(f"-Dlog4j2.configurationFile={LOG_CONFIG.as_uri()}"),

@@ -19,7 +19,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from lakehouse.functions import ingest_dt_of, month_of, parse_timestamp, pr_merged, year_of
-from lakehouse.runtime.local import GC_OPTIONS, engine_config, local_spark
+from lakehouse.runtime.local import engine_config, local_spark
 from lakehouse.schemas import EVENT_SCHEMA
 from lakehouse.settings import Settings
 from lakehouse.tables import SILVER
@@ -36,7 +36,7 @@ def session() -> SparkSession:
     for key, value in engine_config().items():
         builder = builder.config(key, value)
     if jvm_options := os.environ.get("LAKEHOUSE_JVM_OPTS"):  # as the local runtime passes them (bench.timing)
-        builder = builder.config("spark.driver.extraJavaOptions", f"{GC_OPTIONS} {jvm_options}")
+        builder = builder.config("spark.driver.extraJavaOptions", jvm_options)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark

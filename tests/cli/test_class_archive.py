@@ -1,6 +1,5 @@
-"""The options of the local JVM: its collector (runtime.local), and its class archive (runtime.class_archive):
-which options a session's JVM gets, and a first run that makes the archive while its standard output stays the
-command's."""
+"""The options of the local JVM (runtime.class_archive): which a session's JVM gets (its collector, its class
+archive), and a first run that makes the archive while its standard output stays the command's."""
 
 from __future__ import annotations
 
@@ -13,10 +12,10 @@ from pathlib import Path
 
 import pytest
 from pyspark import SparkContext
-from pyspark.sql import SparkSession
 
 from lakehouse.runtime.class_archive import (
     CACHE_VAR,
+    GC_OPTIONS,
     JVM_OPTS_VAR,
     STALE_SECONDS,
     JvmOptions,
@@ -42,12 +41,6 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "cache"
 
 
-@pytest.mark.spark
-def test_a_local_session_runs_the_throughput_collector(spark: SparkSession) -> None:
-    management = spark.sparkContext._jvm.java.lang.management.ManagementFactory  # type: ignore[union-attr]
-    assert sorted(bean.getName() for bean in management.getGarbageCollectorMXBeans()) == ["PS MarkSweep", "PS Scavenge"]
-
-
 def test_the_callers_own_options_replace_the_archive(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(JVM_OPTS_VAR, "-Xss4m")
     assert jvm_options(make=True) == JvmOptions("-Xss4m")
@@ -57,7 +50,7 @@ def test_the_callers_own_options_replace_the_archive(monkeypatch: pytest.MonkeyP
 
 def test_a_session_maps_the_archive_once_there_is_one_and_else_a_first_one_makes_it(cache: Path) -> None:
     archive = archive_path(cache)
-    assert jvm_options() == JvmOptions("")  # a session that does not make it: no archive, no options
+    assert jvm_options() == JvmOptions(GC_OPTIONS)  # a session that does not make it: the collector, no archive
     cache.mkdir()
     left, writing = cache / f"{archive.stem}.1.partial", cache / f"{archive.stem}.2.partial"
     for partial in (left, writing):
@@ -66,9 +59,11 @@ def test_a_session_maps_the_archive_once_there_is_one_and_else_a_first_one_makes
     making = jvm_options(make=True)
     assert (left.exists(), writing.exists()) == (False, True)
     assert making.dumping == cache / f"{archive.stem}.{os.getpid()}.partial" and making.archive == archive
-    assert making.options == f"-XX:ArchiveClassesAtExit={making.dumping} -Xlog:cds*=off"
+    assert making.options == f"-XX:+UseParallelGC -XX:ArchiveClassesAtExit={making.dumping} -Xlog:cds*=off"
     archive.write_bytes(b"")
-    assert jvm_options(make=True) == jvm_options() == JvmOptions(f"-XX:SharedArchiveFile={archive} -Xlog:cds*=off")
+    assert jvm_options(make=True) == jvm_options() == JvmOptions(
+        f"-XX:+UseParallelGC -XX:SharedArchiveFile={archive} -Xlog:cds*=off"
+    )
     assert archive_path(cache) == archive and archive.parent == cache
 
 

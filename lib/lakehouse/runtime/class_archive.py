@@ -6,7 +6,8 @@ loaded when it exits, `-XX:SharedArchiveFile` maps them (JDK 13+ dynamic class-d
 https://docs.oracle.com/en/java/javase/17/vm/class-data-sharing.html). An archive is named after the Java and the
 PySpark it was made with, so another of either makes a new one; a JVM refuses an archive whose class path or Java
 differs and loads its classes as usual (logging of CDS off: nothing is printed either way, stdout stays the
-command's). `LAKEHOUSE_JVM_OPTS`, when set, replaces all this (the tests set their own options and archive).
+command's). The same default options choose the JVM's collector (`GC_OPTIONS`). `LAKEHOUSE_JVM_OPTS`, when set,
+replaces all this (the tests set their own options and archive).
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ import pyspark
 log = logging.getLogger(__name__)
 
 JVM_OPTS_VAR = "LAKEHOUSE_JVM_OPTS"
+# The parallel (throughput) collector: a local run is a batch job on a few cores, where G1 (Java's default since 9)
+# spends CPU beside the tasks for short pauses that no batch needs (Spark's discussion of the same default:
+# SPARK-53084). Measured on 2 cores: README, "Runtimes"; bench/README.md, sections 1 and 3.
+GC_OPTIONS = "-XX:+UseParallelGC"
 CACHE_VAR = "LAKEHOUSE_CACHE"
 SILENT = "-Xlog:cds*=off"
 DUMP_WAIT_SECONDS = 120  # dumping takes seconds; a JVM still at it after this is left to finish alone
@@ -90,14 +95,14 @@ def jvm_options(make: bool = False) -> JvmOptions:
         return JvmOptions(own)
     archive = archive_path(cache_dir())
     if archive.is_file():
-        return JvmOptions(mapping(archive))
+        return JvmOptions(f"{GC_OPTIONS} {mapping(archive)}")
     if not make or SparkContext._gateway is not None or "PYSPARK_GATEWAY_PORT" in os.environ:  # spark-submit's
-        return JvmOptions("")  # JVM started this process, with the options spark-submit gave it
+        return JvmOptions(GC_OPTIONS)  # JVM started this process, with the options spark-submit gave it
     try:
         archive.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:  # no cache folder to write to: the JVM loads its classes as usual
         log.debug("no class archive: %s", e)
-        return JvmOptions("")
+        return JvmOptions(GC_OPTIONS)
     for stale in archive.parent.glob(f"{archive.stem}.*.partial"):  # of a first run whose Python was killed
         with contextlib.suppress(OSError):
             if time.time() - stale.stat().st_mtime > STALE_SECONDS:
@@ -105,4 +110,4 @@ def jvm_options(make: bool = False) -> JvmOptions:
     partial = archive.with_name(f"{archive.stem}.{os.getpid()}.partial")
     log.info("this first local run also saves Spark's classes for faster starts (once, some seconds more): %s",
              archive)
-    return JvmOptions(f"-XX:ArchiveClassesAtExit={shlex.quote(str(partial))} {SILENT}", partial, archive)
+    return JvmOptions(f"{GC_OPTIONS} -XX:ArchiveClassesAtExit={shlex.quote(str(partial))} {SILENT}", partial, archive)

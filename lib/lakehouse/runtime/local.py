@@ -29,7 +29,7 @@ from lakehouse.errors import SparkExited, UserError
 from lakehouse.lake import Lake
 from lakehouse.layout import LayoutError, ingest_dt_in, parse_key
 from lakehouse.runtime.base import SESSION_CONF
-from lakehouse.runtime.class_archive import JvmOptions, jvm_options
+from lakehouse.runtime.class_archive import GC_OPTIONS, JvmOptions, jvm_options
 from lakehouse.settings import Settings
 from lakehouse.tables import BRONZE, SILVER_INDEX
 
@@ -59,14 +59,9 @@ def driver_memory() -> str:
     return os.environ.get(DRIVER_MEMORY_VAR) or DEFAULT_DRIVER_MEMORY
 
 
-# The throughput collector: a local run is a batch job on a few cores, where G1 (Java's default since 9) spends
-# CPU beside the tasks for short pauses that no batch needs (Spark's discussion of the same default:
-# SPARK-53084). Measured on 2 cores: README, "Runtimes"; bench/README.md, sections 1 and 3.
-GC_OPTIONS = "-XX:+UseParallelGC"
-
-
 def engine_config() -> dict[str, str]:
-    """The local engine's settings, without the metastore (the benchmark's baselines run on these alone)."""
+    """The local engine's settings, without the metastore (the benchmark's baselines run on these alone); its
+    JVM's default options are the collector's (`LAKEHOUSE_JVM_OPTS` replaces them, as in `spark_config`)."""
     return {
         **SESSION_CONF,
         "spark.driver.memory": driver_memory(),
@@ -93,7 +88,6 @@ def spark_config(settings: Settings, java_options: str = "") -> dict[str, str]:
         # Quoted as a shell would: Spark splits these options at spaces, and a root's path may hold one.
         "spark.driver.extraJavaOptions": " ".join(
             [
-                GC_OPTIONS,
                 shlex.quote(f"-Dderby.system.home={metastore}"),
                 shlex.quote(f"-Dderby.stream.error.file={metastore}/derby.log"),
                 shlex.quote(f"-Dlog4j2.configurationFile={LOG_CONFIG.as_uri()}"),

@@ -87,8 +87,9 @@ class JvmOptions:
 
 
 def jvm_options(make: bool = False) -> JvmOptions:
-    """$LAKEHOUSE_JVM_OPTS if set; else the archive's mapping, or, when there is none yet and `make`, its making
-    (by a JVM this process has yet to start: one started already, or spark-submit's, keeps its options)."""
+    """$LAKEHOUSE_JVM_OPTS if set; else the collector and the archive's mapping, or, when there is none yet and
+    `make`, its making (by a JVM this process has yet to start: one started already, or spark-submit's, keeps its
+    options)."""
     from pyspark import SparkContext
 
     if (own := os.environ.get(JVM_OPTS_VAR)) is not None:

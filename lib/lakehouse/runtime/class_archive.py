@@ -98,7 +98,7 @@ def jvm_options(make: bool = False) -> JvmOptions:
     if archive.is_file():
         return JvmOptions(f"{GC_OPTIONS} {mapping(archive)}")
     if not make or SparkContext._gateway is not None or "PYSPARK_GATEWAY_PORT" in os.environ:  # spark-submit's
-        return JvmOptions(GC_OPTIONS)  # JVM started this process, with the options spark-submit gave it
+        return JvmOptions(GC_OPTIONS)  # JVM started this process with its own options: these go unused there
     try:
         archive.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:  # no cache folder to write to: the JVM loads its classes as usual

@@ -1,10 +1,11 @@
 """bronze_to_silver: new bronze lines to silver rows, quarantine and the silver index, exactly once.
 
 One pass over the new lines: each is parsed and judged, and the valid rows are written straight into
-silver's staged folder in silver's own file form, while an `Observation` counts the lines and names
-the objects that held bad ones. What is left is decided from the staged files' narrow `event_id`
-column: when no id is repeated or already held (the usual run), the staged files are moved into
-silver as they are; otherwise the staged rows are appended through silver's dedup (`lakehouse.dedup`).
+silver's staged folder in silver's own file form, while an `Observation` counts the lines, names
+the objects that held bad ones and bounds the valid rows' event ids. What is left is decided from the
+staged files' narrow `event_id` column: when no id is repeated or already held (the usual run), the
+staged files are moved into silver as they are; otherwise the staged rows are appended through
+silver's dedup (`lakehouse.dedup`).
 Only the objects that held bad lines are read again, to quarantine those lines with their reasons.
 """
 
@@ -105,12 +106,15 @@ def _staged(runtime: Runtime, run_id: str, corrupt: tuple[str, ...]) -> Batch | 
     # from being pushed into the parse (see `judged_bad_lines`).
     seen = Observation("bronze lines")
     is_bad = F.col(REASON).isNotNull()
+    valid_id = F.when(~is_bad, F.col("event_id"))
     parsed = parse_lines(bronze, limit).observe(
         seen,
         F.count(F.lit(1)).alias("lines"),
         F.count_if(is_bad).alias("bad"),
         F.to_json(F.collect_set("source_object")).alias("objects"),
         F.to_json(F.collect_set(F.when(is_bad, F.col("source_object")))).alias("with_bad"),
+        F.min(valid_id).alias("lo"),
+        F.max(valid_id).alias("hi"),
     )
     staged = lake.stage(SILVER, valid_rows(parsed), run_id)
     counts = seen.get
@@ -119,7 +123,8 @@ def _staged(runtime: Runtime, run_id: str, corrupt: tuple[str, ...]) -> Batch | 
         by_reason, bad_days = _reasons(bad)
         if sum(by_reason.values()) != counts["bad"] + len(corrupt):
             raise JobError(f"bronze changed while it was read: {counts['bad']} bad lines, then {dict(by_reason)}")
-        valid, id_range = valid_partitions(lake.read_staged(SILVER, staged))
+        valid = valid_partitions(lake.read_staged(SILVER, staged))
+        id_range = None if counts["lo"] is None else (counts["lo"], counts["hi"])
         objects = object_names(json.loads(counts["objects"]) + list(corrupt))
         profile = BatchProfile(objects, counts["lines"] + len(corrupt), by_reason, valid, id_range, bad_days)
     except BaseException:
